@@ -1,0 +1,107 @@
+import * as crypto from "crypto";
+import * as zlib from "zlib";
+import { renderGatewayUnit } from "./gateway-unit";
+import { renderOpenclawConfig, OpenclawOptions } from "./openclaw-config";
+import { HOST, readShipped } from "./paths";
+import { egressAllowlist, EgressNeeds, renderProxyConfig } from "./proxy";
+import { BundleFile, packTar } from "./tar";
+import { bootstrapFiles } from "./userdata";
+
+/** Debian packages the host needs; Node.js and openclaw come from the lockfile instead. */
+export const HOST_PACKAGES = [
+  "auditd",
+  "ca-certificates",
+  "curl",
+  "npm",
+  "squid",
+  "ufw",
+  "unattended-upgrades",
+] as const;
+
+/** Everything that shapes what provisioning ships. Contains no secret. */
+export interface HostSettings {
+  /** The admin (provisioning) account. */
+  readonly adminUser: string;
+  /** CPU architecture of the server type. */
+  readonly architecture: "x86" | "arm";
+  /** The block device of the state volume, or undefined to keep state on the root disk. */
+  readonly volumeDevice?: string;
+  /** What openclaw.json says. */
+  readonly openclaw: OpenclawOptions;
+  /** What the egress proxy lets through. */
+  readonly egress: EgressNeeds;
+}
+
+/** Renders /etc/clawkit/clawkit.env: settings the host scripts source. No secret. */
+export function renderHostEnv(settings: HostSettings): string {
+  const values: Record<string, string> = {
+    CLAWKIT_GATEWAY_PORT: String(settings.openclaw.gatewayPort),
+    CLAWKIT_AGENT_USER: HOST.agentUser,
+    CLAWKIT_STATE_DIR: HOST.stateDir,
+    CLAWKIT_NODE_ARCH: settings.architecture === "arm" ? "arm64" : "x64",
+    CLAWKIT_VOLUME_DEVICE: settings.volumeDevice ?? "",
+    CLAWKIT_PACKAGES: HOST_PACKAGES.join(" "),
+  };
+  return (
+    "# Managed by clawkit: settings for the host scripts (no secrets here).\n" +
+    Object.entries(values)
+      .map(([key, value]) => {
+        if (!/^[A-Za-z0-9 ._/:-]*$/.test(value)) throw new Error(`unsafe value for ${key}: ${value}`);
+        return `${key}="${value}"`;
+      })
+      .join("\n") +
+    "\n"
+  );
+}
+
+/** Every file a provisioning run ships, by bundle path. */
+export function renderBundle(settings: HostSettings): BundleFile[] {
+  const shared = bootstrapFiles({ adminUser: settings.adminUser, gatewayPort: settings.openclaw.gatewayPort });
+  const shipped = (bundlePath: string, source: string, mode = 0o644): BundleFile => ({
+    path: bundlePath,
+    content: readShipped(source),
+    mode,
+  });
+  return [
+    ...shared.map((f) => ({ path: f.bundlePath, content: f.content, mode: f.mode })),
+    shipped("scripts/provision.sh", "scripts/provision.sh", 0o755),
+    shipped("scripts/secrets-apply.sh", "scripts/secrets-apply.sh", 0o755),
+    shipped("files/package.json", "openclaw/package.json"),
+    shipped("files/package-lock.json", "openclaw/package-lock.json"),
+    shipped("files/journald-clawkit.conf", "files/journald-clawkit.conf"),
+    shipped("files/audit-clawkit.rules", "files/audit-clawkit.rules"),
+    shipped("files/apt-auto-upgrades.conf", "files/apt-auto-upgrades.conf"),
+    shipped("files/apt-unattended-clawkit.conf", "files/apt-unattended-clawkit.conf"),
+    { path: "files/clawkit.env", content: renderHostEnv(settings), mode: 0o644 },
+    { path: "files/openclaw.json", content: renderOpenclawConfig(settings.openclaw), mode: 0o644 },
+    { path: "files/openclaw-gateway.service", content: renderGatewayUnit(), mode: 0o644 },
+    { path: "files/squid.conf", content: renderProxyConfig(egressAllowlist(settings.egress)), mode: 0o644 },
+  ];
+}
+
+/** The bundle as it travels: a gzip'd ustar, base64 for the command's stdin. */
+export interface PackedBundle {
+  readonly base64: string;
+  /** sha256 of the uncompressed archive: the provisioning trigger. */
+  readonly sha256: string;
+  readonly bytes: number;
+}
+
+/** Packs a bundle deterministically. */
+export function packBundle(files: readonly BundleFile[]): PackedBundle {
+  const tar = packTar(files);
+  // zlib writes no timestamp into the gzip header, so the same tar packs the same way.
+  const gz = zlib.gzipSync(tar, { level: 9 });
+  return {
+    base64: gz.toString("base64"),
+    sha256: crypto.createHash("sha256").update(tar).digest("hex"),
+    bytes: gz.length,
+  };
+}
+
+/**
+ * The remote command that unpacks the bundle from stdin into a fresh root-only
+ * directory and runs provision.sh from it. Plain text, no secret.
+ */
+export const PROVISION_COMMAND =
+  "sudo sh -c 'set -e; d=$(mktemp -d); trap \"rm -rf $d\" EXIT; base64 -d | tar -xz -C \"$d\"; sh \"$d/scripts/provision.sh\"'";

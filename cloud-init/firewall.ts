@@ -1,0 +1,35 @@
+import { HOST } from "./paths";
+
+/** Inputs of the agent egress rules. */
+export interface AgentEgressOptions {
+  /** The gateway's loopback port (the agent's own CLI talks to it). */
+  readonly gatewayPort: number;
+}
+
+/**
+ * Renders the block firewall.sh splices into ufw's before.rules / before6.rules.
+ * It runs before ufw's loopback ACCEPT, so the agent user (owner match) reaches
+ * only the egress proxy and its own gateway on loopback; everything else it sends
+ * is logged (rate-limited) and rejected. The metadata service is closed to every
+ * user but root (cloud-init, its only client, is disabled after first boot).
+ */
+export function renderAgentEgressRules(family: "ipv4" | "ipv6", opts: AgentEgressOptions): string {
+  const loopback = family === "ipv4" ? "127.0.0.1" : "::1";
+  const unreachable = family === "ipv4" ? "icmp-port-unreachable" : "icmp6-port-unreachable";
+  const agent = `-m owner --uid-owner ${HOST.agentUser}`;
+  const lines = [
+    "# clawkit:begin agent egress (managed by clawkit; edits here are overwritten)",
+    ...(family === "ipv4"
+      ? [`-A ufw-before-output -d 169.254.169.254 -m owner ! --uid-owner 0 -j REJECT --reject-with ${unreachable}`]
+      : []),
+    `-A ufw-before-output -o lo -p tcp -d ${loopback} --dport ${HOST.proxyPort} ${agent} -j ACCEPT`,
+    `-A ufw-before-output -o lo -p tcp -d ${loopback} --dport ${opts.gatewayPort} ${agent} -j ACCEPT`,
+    `-A ufw-before-output -o lo ${agent} -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT`,
+    `-A ufw-before-output ${agent} -m limit --limit 6/min --limit-burst 10 -j LOG --log-prefix "[clawkit agent egress] "`,
+    `-A ufw-before-output -p tcp ${agent} -j REJECT --reject-with tcp-reset`,
+    `-A ufw-before-output ${agent} -j REJECT --reject-with ${unreachable}`,
+    "# clawkit:end",
+    "",
+  ];
+  return lines.join("\n");
+}

@@ -1,0 +1,96 @@
+import { HOST } from "./paths";
+
+/** The agent-facing choices that shape openclaw.json. */
+export interface OpenclawOptions {
+  /** The loopback port the gateway listens on. */
+  readonly gatewayPort: number;
+  /** The primary model, "anthropic/…" or "openai/…". */
+  readonly model: string;
+  /** Model providers with a credential on the host. */
+  readonly providers: readonly ("anthropic" | "openai")[];
+  /** "allowlist" (default) or "deny"; "full" is refused earlier, by config validation. */
+  readonly execSecurity: "allowlist" | "deny";
+  /** Telegram user ids allowed to talk to the agent; undefined when Telegram is off. */
+  readonly telegramAllowFrom?: readonly string[];
+  /** Let Tailscale identity headers stand in for the token (off unless the operator opts in). */
+  readonly allowTailscaleIdentity: boolean;
+}
+
+/** An env-var secret reference: the value stays in the root-only secrets file. */
+function fromEnv(name: string) {
+  return { source: "env", provider: "default", id: name };
+}
+
+/**
+ * Renders openclaw.json: loopback only, token auth with the token read from the
+ * environment (never written here), a rate limit on failed auth, tailscale serve
+ * as the only trusted proxy, no discovery, no update or catalog calls, all
+ * traffic through the egress proxy, exec in allowlist (or deny) mode, no
+ * bundled skills, no browser, channels by allowlist only.
+ */
+export function renderOpenclawConfig(opts: OpenclawOptions): string {
+  const plugins = [...opts.providers, ...(opts.telegramAllowFrom ? ["telegram"] : []), "memory-core"];
+  const config = {
+    gateway: {
+      mode: "local",
+      bind: "loopback",
+      port: opts.gatewayPort,
+      auth: {
+        mode: "token",
+        token: fromEnv("OPENCLAW_GATEWAY_TOKEN"),
+        allowTailscale: opts.allowTailscaleIdentity,
+        rateLimit: { maxAttempts: 10, windowMs: 60_000, lockoutMs: 300_000, exemptLoopback: false },
+      },
+      tailscale: { mode: "off" },
+      trustedProxies: ["127.0.0.1"],
+      allowRealIpFallback: false,
+    },
+    discovery: { mdns: { mode: "off" } },
+    update: { checkOnStart: false },
+    telemetry: { enabled: false },
+    models: { catalogRefresh: { enabled: false } },
+    proxy: { enabled: true, proxyUrl: `http://127.0.0.1:${HOST.proxyPort}` },
+    env: { shellEnv: { enabled: false } },
+    agents: { defaults: { model: { primary: opts.model }, sandbox: { mode: "off" } } },
+    session: { dmScope: "per-channel-peer" },
+    tools: {
+      profile: "messaging",
+      ...(opts.execSecurity === "allowlist" ? { alsoAllow: ["exec"] } : {}),
+      deny: [
+        "group:automation",
+        "group:fs",
+        "process",
+        "code_execution",
+        "sessions_spawn",
+        "sessions_send",
+        ...(opts.execSecurity === "deny" ? ["exec"] : []),
+      ],
+      exec: { host: "gateway", security: opts.execSecurity, ask: "on-miss", strictInlineEval: true },
+      fs: { workspaceOnly: true },
+      elevated: { enabled: false },
+      sessions: { visibility: "agent" },
+      agentToAgent: { enabled: false },
+    },
+    skills: { allowBundled: [] },
+    plugins: {
+      allow: plugins,
+      deny: ["browser", "canvas", "cua-computer", "file-transfer", "device-pair"],
+    },
+    browser: { enabled: false },
+    logging: { level: "info" },
+    ...(opts.telegramAllowFrom
+      ? {
+          channels: {
+            telegram: {
+              enabled: true,
+              botToken: fromEnv("TELEGRAM_BOT_TOKEN"),
+              dmPolicy: "allowlist",
+              allowFrom: [...opts.telegramAllowFrom],
+              groupPolicy: "disabled",
+            },
+          },
+        }
+      : {}),
+  };
+  return JSON.stringify(config, null, 2) + "\n";
+}

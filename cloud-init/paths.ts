@@ -1,0 +1,26 @@
+import * as fs from "fs";
+import * as path from "path";
+
+/** Where clawkit puts things on the server. One place, so scripts, units and tests agree. */
+export const HOST = {
+  libDir: "/usr/local/lib/clawkit",
+  etcDir: "/etc/clawkit",
+  secretsFile: "/etc/clawkit/secrets.env",
+  settingsFile: "/etc/clawkit/clawkit.env",
+  openclawConfig: "/etc/clawkit/openclaw.json",
+  runtimeDir: "/opt/clawkit/openclaw",
+  nodeBinary: "/opt/clawkit/openclaw/node",
+  stateDir: "/var/lib/openclaw",
+  agentUser: "openclaw",
+  proxyPort: 3128,
+  gatewayUnit: "openclaw-gateway.service",
+  tailscaleKeyFile: "/run/clawkit/tailscale-authkey",
+} as const;
+
+/** The directory holding this file: cloud-init/, where the shipped scripts live. */
+export const CLOUD_INIT_DIR = __dirname;
+
+/** Reads a file shipped in cloud-init/ (scripts, the openclaw lockfile). */
+export function readShipped(relative: string): string {
+  return fs.readFileSync(path.join(CLOUD_INIT_DIR, relative), "utf8");
+}

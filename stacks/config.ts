@@ -1,0 +1,357 @@
+import * as pulumi from "@pulumi/pulumi";
+import { SAFE_SECRET_VALUE } from "../cloud-init/secrets";
+
+/** Where raw configuration comes from: Pulumi's config in a program, a plain map in tests. */
+export interface ConfigSource {
+  /** The raw string value of a fully qualified key (`clawkit:gatewayPort`), or undefined. */
+  get(key: string): string | undefined;
+  /** True when the key is stored encrypted (set with `pulumi config set --secret`). */
+  isSecret(key: string): boolean;
+  /** An environment variable, for provider credentials that may come from the environment. */
+  env(name: string): string | undefined;
+}
+
+export type Target = "vps" | "moltworker";
+export type ExecSecurity = "allowlist" | "deny";
+
+/** A validated secret: the value is only ever handed on wrapped as a Pulumi secret. */
+export type SecretValue = pulumi.Output<string>;
+
+/** The validated configuration of the vps shape. */
+export interface VpsConfig {
+  readonly target: "vps";
+  readonly stack: string;
+  readonly anthropicApiKey?: SecretValue;
+  readonly openaiApiKey?: SecretValue;
+  readonly model: string;
+  readonly tokenRotation: string;
+  readonly gatewayPort: number;
+  readonly telegram?: { readonly botToken: SecretValue; readonly allowFrom: readonly string[] };
+  readonly execSecurity: ExecSecurity;
+  readonly execAllowlist: readonly string[];
+  readonly egressAllowlist: readonly string[];
+  readonly tailnetTags: readonly string[];
+  readonly allowTailscaleIdentity: boolean;
+  readonly hostname: string;
+  readonly serverType: string;
+  readonly architecture: "x86" | "arm";
+  readonly location: string;
+  readonly image: string;
+  readonly volumeSizeGb: number;
+  readonly keepVolumeOnDestroy: boolean;
+  readonly deleteProtection: boolean;
+  readonly backups: boolean;
+  readonly adminUser: string;
+  readonly adminSshKeys: readonly string[];
+}
+
+/** One problem with the configuration: the key, what is wrong, and the command that fixes it. */
+export interface ConfigProblem {
+  readonly key: string;
+  readonly message: string;
+  readonly fix: string;
+}
+
+/** Thrown before any resource is registered when the configuration cannot be used. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly ConfigProblem[]) {
+    super(
+      "clawkit: the stack configuration cannot be deployed:\n" +
+        problems.map((p) => `  - ${p.key}: ${p.message}\n    fix: ${p.fix}`).join("\n"),
+    );
+    this.name = "ConfigError";
+  }
+}
+
+export const DEFAULTS = {
+  gatewayPort: 18789,
+  execSecurity: "allowlist" as ExecSecurity,
+  execAllowlist: ["ls", "cat", "head", "tail", "wc", "grep", "date", "pwd"],
+  tailnetTags: ["tag:openclaw"],
+  serverType: "cx23",
+  location: "nbg1",
+  image: "debian-12",
+  volumeSizeGb: 10,
+  adminUser: "clawadmin",
+  anthropicModel: "anthropic/claude-sonnet-4-5",
+  openaiModel: "openai/gpt-5",
+} as const;
+
+/** Ports the host already uses; the gateway may not take them. */
+export const RESERVED_PORTS: ReadonlyMap<number, string> = new Map([
+  [22, "sshd"],
+  [443, "tailscale serve"],
+  [3128, "the egress proxy"],
+]);
+
+export const LOCATIONS = ["fsn1", "nbg1", "hel1", "ash", "hil", "sin"] as const;
+
+const HOSTNAME_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const TAG = /^tag:[a-z0-9][a-z0-9-]*$/i;
+const SSH_PUBLIC_KEY = /^(ssh-ed25519|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|ssh-rsa) [A-Za-z0-9+/]+=*( [^\n]*)?$/;
+const TELEGRAM_USER_ID = /^-?[0-9]{1,20}$/;
+/** A hostname, optionally led by one `*.` wildcard label. */
+const EGRESS_HOST = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
+/** Exec allowlist entries are program names or absolute paths, never shell syntax. */
+const EXEC_ENTRY = /^[A-Za-z0-9_./+-]+$/;
+const UNIX_USER = /^[a-z_][a-z0-9_-]{0,30}$/;
+
+/** Reads and validates every clawkit key; throws one ConfigError naming every bad key. */
+export function parseConfig(source: ConfigSource, stack: string): VpsConfig {
+  const problems: ConfigProblem[] = [];
+  const problem = (key: string, message: string, fix: string) =>
+    problems.push({ key, message, fix });
+  const k = (name: string) => `clawkit:${name}`;
+
+  const target = source.get(k("target"));
+  if (target === undefined || target === "") {
+    problem(k("target"), "is required", "pulumi config set clawkit:target vps");
+  } else if (target === "moltworker") {
+    problem(
+      k("target"),
+      "the moltworker shape is not available in this version of clawkit yet",
+      "pulumi config set clawkit:target vps",
+    );
+  } else if (target !== "vps") {
+    problem(k("target"), `must be "vps" or "moltworker", got "${target}"`, "pulumi config set clawkit:target vps");
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const secret = (name: string): SecretValue | undefined => {
+    const key = k(name);
+    const value = source.get(key);
+    if (value === undefined || value === "") return undefined;
+    if (!source.isSecret(key)) {
+      problem(
+        key,
+        "is stored in plain text in the stack file",
+        `pulumi config rm ${key} && pulumi config set --secret ${key} <value>`,
+      );
+      return undefined;
+    }
+    if (!SAFE_SECRET_VALUE.test(value)) {
+      problem(key, "may hold only letters, digits and . _ : + / = @ - (no spaces, quotes or newlines)", `pulumi config set --secret ${key} <value>`);
+      return undefined;
+    }
+    return pulumi.secret(value);
+  };
+
+  const list = (name: string): string[] | undefined => {
+    const raw = source.get(k(name));
+    if (raw === undefined || raw.trim() === "") return undefined;
+    if (raw.trim().startsWith("[")) {
+      try {
+        const parsed: unknown = JSON.parse(raw);
+        if (Array.isArray(parsed) && parsed.every((x) => typeof x === "string" || typeof x === "number")) {
+          return parsed.map((x) => String(x).trim());
+        }
+      } catch {
+        // fall through to the problem below
+      }
+      problem(k(name), "is not a JSON list of strings", `pulumi config set --path '${k(name)}[0]' <value>`);
+      return undefined;
+    }
+    return raw.split(",").map((x) => x.trim()).filter((x) => x !== "");
+  };
+
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = source.get(k(name));
+    if (raw === undefined || raw === "") return fallback;
+    const value = Number(raw);
+    if (!/^[0-9]+$/.test(raw.trim()) || value < min || value > max) {
+      problem(k(name), `must be a whole number from ${min} to ${max}, got "${raw}"`, `pulumi config set ${k(name)} ${fallback}`);
+      return fallback;
+    }
+    return value;
+  };
+
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = source.get(k(name));
+    if (raw === undefined || raw === "") return fallback;
+    if (raw === "true" || raw === "false") return raw === "true";
+    problem(k(name), `must be true or false, got "${raw}"`, `pulumi config set ${k(name)} ${fallback}`);
+    return fallback;
+  };
+
+  const text = (name: string, fallback: string): string => source.get(k(name)) || fallback;
+
+  // Model credentials: at least one, secret.
+  const anthropicApiKey = secret("anthropicApiKey");
+  const openaiApiKey = secret("openaiApiKey");
+  if (!source.get(k("anthropicApiKey")) && !source.get(k("openaiApiKey"))) {
+    problem(
+      "clawkit:anthropicApiKey",
+      "no model credential is set (clawkit:anthropicApiKey or clawkit:openaiApiKey)",
+      "pulumi config set --secret clawkit:anthropicApiKey <key>",
+    );
+  }
+  const model = text("model", anthropicApiKey ? DEFAULTS.anthropicModel : DEFAULTS.openaiModel);
+  if (!/^(anthropic|openai)\/[A-Za-z0-9._:-]+$/.test(model)) {
+    problem(k("model"), `must be "anthropic/<model>" or "openai/<model>", got "${model}"`, `pulumi config set ${k("model")} ${DEFAULTS.anthropicModel}`);
+  } else if (model.startsWith("anthropic/") && !source.get(k("anthropicApiKey"))) {
+    problem(k("model"), `"${model}" needs clawkit:anthropicApiKey`, "pulumi config set --secret clawkit:anthropicApiKey <key>");
+  } else if (model.startsWith("openai/") && !source.get(k("openaiApiKey"))) {
+    problem(k("model"), `"${model}" needs clawkit:openaiApiKey`, "pulumi config set --secret clawkit:openaiApiKey <key>");
+  }
+
+  const tokenRotation = text("tokenRotation", "");
+
+  const gatewayPort = integer("gatewayPort", DEFAULTS.gatewayPort, 1024, 65535);
+  const reservedBy = RESERVED_PORTS.get(gatewayPort);
+  if (reservedBy) {
+    problem(k("gatewayPort"), `${gatewayPort} is used by ${reservedBy}`, `pulumi config set ${k("gatewayPort")} ${DEFAULTS.gatewayPort}`);
+  }
+
+  // Channels: a bot token without an allowlist would let anyone who finds the bot talk to the agent.
+  let telegram: VpsConfig["telegram"];
+  const telegramBotToken = secret("telegramBotToken");
+  const telegramAllowFrom = list("telegramAllowFrom") ?? [];
+  if (source.get(k("telegramBotToken"))) {
+    if (telegramAllowFrom.length === 0) {
+      problem(
+        k("telegramAllowFrom"),
+        "is required when clawkit:telegramBotToken is set: without it anyone who finds the bot can talk to the agent",
+        `pulumi config set --path '${k("telegramAllowFrom")}[0]' <your numeric Telegram user id>`,
+      );
+    }
+    for (const id of telegramAllowFrom) {
+      if (!TELEGRAM_USER_ID.test(id)) {
+        problem(k("telegramAllowFrom"), `"${id}" is not a numeric Telegram user id (usernames can change hands)`, `pulumi config set --path '${k("telegramAllowFrom")}[0]' 123456789`);
+      }
+    }
+    if (telegramBotToken && telegramAllowFrom.length > 0) telegram = { botToken: telegramBotToken, allowFrom: telegramAllowFrom };
+  } else if (telegramAllowFrom.length > 0) {
+    problem(k("telegramAllowFrom"), "is set but clawkit:telegramBotToken is not", "pulumi config set --secret clawkit:telegramBotToken <token>");
+  }
+
+  const execSecurity = text("execSecurity", DEFAULTS.execSecurity);
+  if (execSecurity === "full") {
+    problem(k("execSecurity"), `"full" lets a prompt injection run any command as the agent; clawkit refuses it`, `pulumi config set ${k("execSecurity")} allowlist`);
+  } else if (execSecurity !== "allowlist" && execSecurity !== "deny") {
+    problem(k("execSecurity"), `must be "allowlist" or "deny", got "${execSecurity}"`, `pulumi config set ${k("execSecurity")} allowlist`);
+  }
+  const execAllowlist = list("execAllowlist") ?? [...DEFAULTS.execAllowlist];
+  for (const entry of execAllowlist) {
+    if (!EXEC_ENTRY.test(entry)) {
+      problem(k("execAllowlist"), `"${entry}" is not a plain program name or path`, `pulumi config set --path '${k("execAllowlist")}[0]' ls`);
+    }
+  }
+
+  const egressAllowlist = (list("egressAllowlist") ?? []).map((h) => h.toLowerCase());
+  for (const host of egressAllowlist) {
+    if (!EGRESS_HOST.test(host)) {
+      problem(
+        k("egressAllowlist"),
+        `"${host}" is not a hostname or a "*.domain.tld" wildcard (bare "*", IP addresses and whole top-level domains are refused)`,
+        `pulumi config set --path '${k("egressAllowlist")}[0]' api.example.com`,
+      );
+    }
+  }
+
+  const tailnetTags = list("tailnetTags") ?? [...DEFAULTS.tailnetTags];
+  if (tailnetTags.length === 0) {
+    problem(k("tailnetTags"), "needs at least one tag", `pulumi config set --path '${k("tailnetTags")}[0]' tag:openclaw`);
+  }
+  for (const tag of tailnetTags) {
+    if (!TAG.test(tag)) {
+      problem(k("tailnetTags"), `"${tag}" must start with "tag:" followed by letters, digits or dashes`, `pulumi config set --path '${k("tailnetTags")}[0]' tag:openclaw`);
+    }
+  }
+
+  const hostname = text("hostname", `openclaw-${stack}`.toLowerCase().replace(/[^a-z0-9-]/g, "-").slice(0, 63));
+  if (!HOSTNAME_LABEL.test(hostname)) {
+    problem(k("hostname"), `"${hostname}" is not a DNS label (a-z, 0-9, dashes, at most 63)`, `pulumi config set ${k("hostname")} openclaw-dev`);
+  }
+
+  const serverType = text("serverType", DEFAULTS.serverType);
+  if (!/^[a-z]+[0-9]+[a-z]*$/.test(serverType)) {
+    problem(k("serverType"), `"${serverType}" is not a Hetzner server type such as cx23 or cax11`, `pulumi config set ${k("serverType")} ${DEFAULTS.serverType}`);
+  }
+  const location = text("location", DEFAULTS.location);
+  if (!(LOCATIONS as readonly string[]).includes(location)) {
+    problem(k("location"), `"${location}" is not one of ${LOCATIONS.join(", ")}`, `pulumi config set ${k("location")} ${DEFAULTS.location}`);
+  }
+  const image = text("image", DEFAULTS.image);
+  if (image !== "debian-12" && !/^[0-9]+$/.test(image)) {
+    problem(k("image"), `"${image}" is not supported: the host scripts are built and tested on Debian 12`, `pulumi config set ${k("image")} debian-12 (or the numeric id of your own Debian 12 snapshot)`);
+  }
+  const volumeSizeGb = integer("volumeSizeGb", DEFAULTS.volumeSizeGb, 10, 10240);
+
+  const adminUser = text("adminUser", DEFAULTS.adminUser);
+  if (!UNIX_USER.test(adminUser) || ["root", "openclaw", "proxy"].includes(adminUser)) {
+    problem(k("adminUser"), `"${adminUser}" is not a usable login name`, `pulumi config set ${k("adminUser")} ${DEFAULTS.adminUser}`);
+  }
+  const adminSshKeys = list("adminSshKeys") ?? [];
+  for (const key of adminSshKeys) {
+    if (!SSH_PUBLIC_KEY.test(key)) {
+      problem(k("adminSshKeys"), `"${key.slice(0, 24)}…" is not an OpenSSH public key`, `pulumi config set --path '${k("adminSshKeys")}[0]' "$(cat ~/.ssh/id_ed25519.pub)"`);
+    }
+  }
+
+  const allowTailscaleIdentity = bool("allowTailscaleIdentity", false);
+  const keepVolumeOnDestroy = bool("keepVolumeOnDestroy", true);
+  const deleteProtection = bool("deleteProtection", false);
+  const backups = bool("backups", true);
+
+  // Provider credentials: from stack config (encrypted) or the environment.
+  const hcloudToken = source.get("hcloud:token");
+  if (hcloudToken && !source.isSecret("hcloud:token")) {
+    problem("hcloud:token", "is stored in plain text in the stack file", "pulumi config rm hcloud:token && pulumi config set --secret hcloud:token <token>");
+  } else if (!hcloudToken && !source.env("HCLOUD_TOKEN")) {
+    problem("hcloud:token", "is not set (nor HCLOUD_TOKEN)", "pulumi config set --secret hcloud:token <token>");
+  }
+  const tailscaleApiKey = source.get("tailscale:apiKey");
+  const tailscaleOauth = source.get("tailscale:oauthClientSecret");
+  for (const key of ["tailscale:apiKey", "tailscale:oauthClientSecret"]) {
+    if (source.get(key) && !source.isSecret(key)) {
+      problem(key, "is stored in plain text in the stack file", `pulumi config rm ${key} && pulumi config set --secret ${key} <value>`);
+    }
+  }
+  if (!tailscaleApiKey && !tailscaleOauth && !source.env("TAILSCALE_API_KEY") && !source.env("TAILSCALE_OAUTH_CLIENT_SECRET")) {
+    problem("tailscale:apiKey", "no Tailscale credential is set (tailscale:apiKey or tailscale:oauthClientId + tailscale:oauthClientSecret)", "pulumi config set --secret tailscale:apiKey <tskey-api-…>");
+  }
+  if (!source.get("tailscale:tailnet") && !source.env("TAILSCALE_TAILNET")) {
+    problem("tailscale:tailnet", "is not set", "pulumi config set tailscale:tailnet <your tailnet, e.g. example.com or -  for the key's default>");
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    target: "vps",
+    stack,
+    anthropicApiKey,
+    openaiApiKey,
+    model,
+    tokenRotation,
+    gatewayPort,
+    telegram,
+    execSecurity: execSecurity as ExecSecurity,
+    execAllowlist,
+    egressAllowlist,
+    tailnetTags,
+    allowTailscaleIdentity,
+    hostname,
+    serverType,
+    architecture: serverType.startsWith("cax") ? "arm" : "x86",
+    location,
+    image,
+    volumeSizeGb,
+    keepVolumeOnDestroy,
+    deleteProtection,
+    backups,
+    adminUser,
+    adminSshKeys,
+  };
+}
+
+/** The ConfigSource of a running Pulumi program. */
+export function pulumiConfigSource(): ConfigSource {
+  const all = pulumi.runtime.allConfig();
+  // isConfigSecret is exported by the SDK's runtime but missing from its typings.
+  const runtimeConfig = pulumi.runtime as unknown as { isConfigSecret(key: string): boolean };
+  return {
+    get: (key) => all[key],
+    isSecret: (key) => runtimeConfig.isConfigSecret(key),
+    env: (name) => process.env[name],
+  };
+}

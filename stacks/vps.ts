@@ -1,0 +1,109 @@
+import * as pulumi from "@pulumi/pulumi";
+import { packBundle, renderBundle, HostSettings } from "../cloud-init/bundle";
+import { renderSecretsEnv } from "../cloud-init/secrets";
+import { GatewayToken } from "../components/gatewayToken";
+import { HardenedServer } from "../components/hardenedServer";
+import { Provisioner } from "../components/provisioner";
+import { SecretsSync } from "../components/secretsSync";
+import { TailnetAccess, waitForTailnetDevice } from "../components/tailnetAccess";
+import { VpsConfig } from "./config";
+
+/** What the vps stack exports. */
+export interface VpsOutputs {
+  /** The gateway's bearer token (secret). */
+  readonly gatewayToken: pulumi.Output<string>;
+  /** The gateway's address on the tailnet (HTTPS through tailscale serve). */
+  readonly tailnetUrl: pulumi.Output<string>;
+  /** The server's public IPv4 (no port is open on it). */
+  readonly serverIpv4: pulumi.Output<string>;
+  /** How to log in, from a machine on the tailnet. */
+  readonly sshCommand: pulumi.Output<string>;
+  /** The kit's provisioning key (secret): for an operator without clawkit:adminSshKeys. */
+  readonly adminPrivateKey: pulumi.Output<string>;
+  /** The server's pinned SSH host key. */
+  readonly sshHostKey: pulumi.Output<string>;
+}
+
+/** The non-secret host settings a configuration implies. */
+export function hostSettings(config: VpsConfig, volumeDevice?: string): HostSettings {
+  const providers = [
+    ...(config.anthropicApiKey ? (["anthropic"] as const) : []),
+    ...(config.openaiApiKey ? (["openai"] as const) : []),
+  ];
+  return {
+    adminUser: config.adminUser,
+    architecture: config.architecture,
+    volumeDevice,
+    openclaw: {
+      gatewayPort: config.gatewayPort,
+      model: config.model,
+      providers,
+      execSecurity: config.execSecurity,
+      telegramAllowFrom: config.telegram?.allowFrom,
+      allowTailscaleIdentity: config.allowTailscaleIdentity,
+    },
+    egress: {
+      providers,
+      channels: config.telegram ? ["telegram"] : [],
+      extraHosts: config.egressAllowlist,
+    },
+  };
+}
+
+/** Builds the vps shape: Hetzner server on the tailnet, provisioned over it. */
+export function createVpsStack(config: VpsConfig): VpsOutputs {
+  const labels = { "managed-by": "clawkit", "clawkit-stack": config.stack.toLowerCase().replace(/[^a-z0-9-]/g, "-") };
+
+  const token = new GatewayToken("gateway-token", { rotation: config.tokenRotation });
+  const tailnet = new TailnetAccess("tailnet", { tags: config.tailnetTags });
+
+  const host = new HardenedServer("host", {
+    hostname: config.hostname,
+    serverType: config.serverType,
+    location: config.location,
+    image: config.image,
+    volumeSizeGb: config.volumeSizeGb,
+    keepVolumeOnDestroy: config.keepVolumeOnDestroy,
+    deleteProtection: config.deleteProtection,
+    backups: config.backups,
+    adminUser: config.adminUser,
+    adminSshKeys: config.adminSshKeys,
+    tailnetAuthKey: tailnet.authKey,
+    gatewayPort: config.gatewayPort,
+    labels,
+  });
+
+  const device = waitForTailnetDevice(config.hostname, host.server.id, { parent: host });
+  const bundle = host.volumeDevice.apply((volumeDevice) => packBundle(renderBundle(hostSettings(config, volumeDevice))));
+
+  const provisioner = new Provisioner(
+    "host",
+    {
+      host: device.addresses[0],
+      user: config.adminUser,
+      privateKey: host.adminPrivateKey,
+      bundle,
+    },
+    { dependsOn: [host.volumeAttachment] },
+  );
+
+  const secretsEnv = pulumi
+    .all([token.value, config.anthropicApiKey, config.openaiApiKey, config.telegram?.botToken])
+    .apply(([gatewayToken, anthropicApiKey, openaiApiKey, telegramBotToken]) =>
+      renderSecretsEnv({ gatewayToken, anthropicApiKey, openaiApiKey, telegramBotToken }),
+    );
+  new SecretsSync(
+    "gateway-secrets",
+    { connection: provisioner.connection, secretsEnv },
+    { dependsOn: [provisioner.run] },
+  );
+
+  return {
+    gatewayToken: token.value,
+    tailnetUrl: pulumi.interpolate`https://${device.name}`,
+    serverIpv4: host.server.ipv4Address,
+    sshCommand: pulumi.interpolate`ssh ${config.adminUser}@${device.name}`,
+    adminPrivateKey: host.adminPrivateKey,
+    sshHostKey: provisioner.connection.apply((c) => String(c.hostKey ?? "")),
+  };
+}
