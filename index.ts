@@ -1,10 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { parseConfig, pulumiConfigSource } from "./stacks/config";
-import { createVpsStack } from "./stacks/vps";
+import { pulumiConfigSource } from "./stacks/config";
+import { program } from "./stacks/program";
 
-// Validate everything before a single resource is registered.
-const config = parseConfig(pulumiConfigSource(), pulumi.getStack());
-const outputs = createVpsStack(config);
+const outputs = program(pulumiConfigSource(), pulumi.getStack());
 
 export const gatewayToken = outputs.gatewayToken;
 export const tailnetUrl = outputs.tailnetUrl;

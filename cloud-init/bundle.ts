@@ -1,5 +1,6 @@
 import * as crypto from "crypto";
 import * as zlib from "zlib";
+import { renderExecApprovals } from "./exec-approvals";
 import { renderGatewayUnit } from "./gateway-unit";
 import { renderOpenclawConfig, OpenclawOptions } from "./openclaw-config";
 import { HOST, readShipped } from "./paths";
@@ -38,7 +39,6 @@ export function renderHostEnv(settings: HostSettings): string {
     CLAWKIT_GATEWAY_PORT: String(settings.openclaw.gatewayPort),
     CLAWKIT_AGENT_USER: HOST.agentUser,
     CLAWKIT_STATE_DIR: HOST.stateDir,
-    CLAWKIT_NODE_ARCH: settings.architecture === "arm" ? "arm64" : "x64",
     CLAWKIT_VOLUME_DEVICE: settings.volumeDevice ?? "",
     CLAWKIT_PACKAGES: HOST_PACKAGES.join(" "),
   };
@@ -46,7 +46,8 @@ export function renderHostEnv(settings: HostSettings): string {
     "# Managed by clawkit: settings for the host scripts (no secrets here).\n" +
     Object.entries(values)
       .map(([key, value]) => {
-        if (!/^[A-Za-z0-9 ._/:-]*$/.test(value)) throw new Error(`unsafe value for ${key}: ${value}`);
+        if (!/^[A-Za-z0-9 ._/:-]*$/.test(value))
+          throw new Error(`unsafe value for ${key}: ${value}`);
         return `${key}="${value}"`;
       })
       .join("\n") +
@@ -56,7 +57,10 @@ export function renderHostEnv(settings: HostSettings): string {
 
 /** Every file a provisioning run ships, by bundle path. */
 export function renderBundle(settings: HostSettings): BundleFile[] {
-  const shared = bootstrapFiles({ adminUser: settings.adminUser, gatewayPort: settings.openclaw.gatewayPort });
+  const shared = bootstrapFiles({
+    adminUser: settings.adminUser,
+    gatewayPort: settings.openclaw.gatewayPort,
+  });
   const shipped = (bundlePath: string, source: string, mode = 0o644): BundleFile => ({
     path: bundlePath,
     content: readShipped(source),
@@ -66,16 +70,28 @@ export function renderBundle(settings: HostSettings): BundleFile[] {
     ...shared.map((f) => ({ path: f.bundlePath, content: f.content, mode: f.mode })),
     shipped("scripts/provision.sh", "scripts/provision.sh", 0o755),
     shipped("scripts/secrets-apply.sh", "scripts/secrets-apply.sh", 0o755),
-    shipped("files/package.json", "openclaw/package.json"),
-    shipped("files/package-lock.json", "openclaw/package-lock.json"),
+    shipped("scripts/install-runtime.sh", "scripts/install-runtime.sh", 0o755),
+    shipped("files/node/package.json", "node/package.json"),
+    shipped("files/node/package-lock.json", "node/package-lock.json"),
+    shipped("files/openclaw/package.json", "openclaw/package.json"),
+    shipped("files/openclaw/package-lock.json", "openclaw/package-lock.json"),
     shipped("files/journald-clawkit.conf", "files/journald-clawkit.conf"),
     shipped("files/audit-clawkit.rules", "files/audit-clawkit.rules"),
     shipped("files/apt-auto-upgrades.conf", "files/apt-auto-upgrades.conf"),
     shipped("files/apt-unattended-clawkit.conf", "files/apt-unattended-clawkit.conf"),
     { path: "files/clawkit.env", content: renderHostEnv(settings), mode: 0o644 },
     { path: "files/openclaw.json", content: renderOpenclawConfig(settings.openclaw), mode: 0o644 },
+    {
+      path: "files/exec-approvals.json",
+      content: renderExecApprovals(settings.openclaw),
+      mode: 0o644,
+    },
     { path: "files/openclaw-gateway.service", content: renderGatewayUnit(), mode: 0o644 },
-    { path: "files/squid.conf", content: renderProxyConfig(egressAllowlist(settings.egress)), mode: 0o644 },
+    {
+      path: "files/squid.conf",
+      content: renderProxyConfig(egressAllowlist(settings.egress)),
+      mode: 0o644,
+    },
   ];
 }
 
@@ -104,4 +120,4 @@ export function packBundle(files: readonly BundleFile[]): PackedBundle {
  * directory and runs provision.sh from it. Plain text, no secret.
  */
 export const PROVISION_COMMAND =
-  "sudo sh -c 'set -e; d=$(mktemp -d); trap \"rm -rf $d\" EXIT; base64 -d | tar -xz -C \"$d\"; sh \"$d/scripts/provision.sh\"'";
+  'sudo sh -c \'set -e; d=$(mktemp -d); trap "rm -rf $d" EXIT; base64 -d | tar -xz -C "$d"; sh "$d/scripts/provision.sh"\'';

@@ -20,7 +20,9 @@ export function renderAgentEgressRules(family: "ipv4" | "ipv6", opts: AgentEgres
   const lines = [
     "# clawkit:begin agent egress (managed by clawkit; edits here are overwritten)",
     ...(family === "ipv4"
-      ? [`-A ufw-before-output -d 169.254.169.254 -m owner ! --uid-owner 0 -j REJECT --reject-with ${unreachable}`]
+      ? [
+          `-A ufw-before-output -d 169.254.169.254 -m owner ! --uid-owner 0 -j REJECT --reject-with ${unreachable}`,
+        ]
       : []),
     `-A ufw-before-output -o lo -p tcp -d ${loopback} --dport ${HOST.proxyPort} ${agent} -j ACCEPT`,
     `-A ufw-before-output -o lo -p tcp -d ${loopback} --dport ${opts.gatewayPort} ${agent} -j ACCEPT`,

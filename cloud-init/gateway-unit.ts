@@ -31,6 +31,8 @@ export function renderGatewayUnit(): string {
     `Environment=OPENCLAW_STATE_DIR=${HOST.stateDir}/state`,
     `Environment=OPENCLAW_CONFIG_PATH=${HOST.openclawConfig}`,
     "Environment=OPENCLAW_CONFIG_READONLY=1",
+    "# openclaw's switch for managed installs: no self-update, no runtime installs.",
+    "Environment=OPENCLAW_NIX_MODE=1",
     `Environment=OPENCLAW_PROXY_URL=${proxy}`,
     `Environment=HTTPS_PROXY=${proxy} HTTP_PROXY=${proxy} https_proxy=${proxy} http_proxy=${proxy}`,
     "Environment=NO_PROXY=127.0.0.1,::1,localhost no_proxy=127.0.0.1,::1,localhost",

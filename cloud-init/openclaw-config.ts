@@ -10,6 +10,8 @@ export interface OpenclawOptions {
   readonly providers: readonly ("anthropic" | "openai")[];
   /** "allowlist" (default) or "deny"; "full" is refused earlier, by config validation. */
   readonly execSecurity: "allowlist" | "deny";
+  /** Programs the agent may run in allowlist mode (names in /usr/bin, or absolute paths). */
+  readonly execAllowlist: readonly string[];
   /** Telegram user ids allowed to talk to the agent; undefined when Telegram is off. */
   readonly telegramAllowFrom?: readonly string[];
   /** Let Tailscale identity headers stand in for the token (off unless the operator opts in). */
@@ -29,7 +31,11 @@ function fromEnv(name: string) {
  * bundled skills, no browser, channels by allowlist only.
  */
 export function renderOpenclawConfig(opts: OpenclawOptions): string {
-  const plugins = [...opts.providers, ...(opts.telegramAllowFrom ? ["telegram"] : []), "memory-core"];
+  const plugins = [
+    ...opts.providers,
+    ...(opts.telegramAllowFrom ? ["telegram"] : []),
+    "memory-core",
+  ];
   const config = {
     gateway: {
       mode: "local",
@@ -39,7 +45,9 @@ export function renderOpenclawConfig(opts: OpenclawOptions): string {
         mode: "token",
         token: fromEnv("OPENCLAW_GATEWAY_TOKEN"),
         allowTailscale: opts.allowTailscaleIdentity,
-        rateLimit: { maxAttempts: 10, windowMs: 60_000, lockoutMs: 300_000, exemptLoopback: false },
+        // Loopback without a forwarded header is this host (the health check), not a client:
+        // tailscale serve always forwards the client address, so tailnet callers stay limited.
+        rateLimit: { maxAttempts: 10, windowMs: 60_000, lockoutMs: 300_000, exemptLoopback: true },
       },
       tailscale: { mode: "off" },
       trustedProxies: ["127.0.0.1"],
@@ -51,7 +59,14 @@ export function renderOpenclawConfig(opts: OpenclawOptions): string {
     models: { catalogRefresh: { enabled: false } },
     proxy: { enabled: true, proxyUrl: `http://127.0.0.1:${HOST.proxyPort}` },
     env: { shellEnv: { enabled: false } },
-    agents: { defaults: { model: { primary: opts.model }, sandbox: { mode: "off" } } },
+    agents: {
+      defaults: {
+        model: { primary: opts.model },
+        // OpenClaw's own runtime: an implicit Codex runtime would fetch a plugin from npm at run time.
+        models: { [opts.model]: { agentRuntime: { id: "openclaw" } } },
+        sandbox: { mode: "off" },
+      },
+    },
     session: { dmScope: "per-channel-peer" },
     tools: {
       profile: "messaging",
@@ -65,7 +80,12 @@ export function renderOpenclawConfig(opts: OpenclawOptions): string {
         "sessions_send",
         ...(opts.execSecurity === "deny" ? ["exec"] : []),
       ],
-      exec: { host: "gateway", security: opts.execSecurity, ask: "on-miss", strictInlineEval: true },
+      exec: {
+        host: "gateway",
+        security: opts.execSecurity,
+        ask: "on-miss",
+        strictInlineEval: true,
+      },
       fs: { workspaceOnly: true },
       elevated: { enabled: false },
       sessions: { visibility: "agent" },
@@ -77,7 +97,7 @@ export function renderOpenclawConfig(opts: OpenclawOptions): string {
       deny: ["browser", "canvas", "cua-computer", "file-transfer", "device-pair"],
     },
     browser: { enabled: false },
-    logging: { level: "info" },
+    logging: { level: "info", file: `${HOST.stateDir}/state/logs/openclaw.log` },
     ...(opts.telegramAllowFrom
       ? {
           channels: {

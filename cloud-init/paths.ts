@@ -9,7 +9,7 @@ export const HOST = {
   settingsFile: "/etc/clawkit/clawkit.env",
   openclawConfig: "/etc/clawkit/openclaw.json",
   runtimeDir: "/opt/clawkit/openclaw",
-  nodeBinary: "/opt/clawkit/openclaw/node",
+  nodeBinary: "/opt/clawkit/node/node",
   stateDir: "/var/lib/openclaw",
   agentUser: "openclaw",
   proxyPort: 3128,

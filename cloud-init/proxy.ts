@@ -60,7 +60,6 @@ export function renderProxyConfig(allowlist: readonly string[]): string {
     "http_access deny all",
     "cache deny all",
     "cache_mem 8 MB",
-    "via off",
     "forwarded_for delete",
     "httpd_suppress_version_string on",
     "access_log daemon:/var/log/squid/access.log squid",

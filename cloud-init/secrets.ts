@@ -23,7 +23,8 @@ export function renderSecretsEnv(secrets: GatewaySecrets): string {
   return entries
     .filter((e): e is [string, string] => e[1] !== undefined && e[1] !== "")
     .map(([key, value]) => {
-      if (!SAFE_SECRET_VALUE.test(value)) throw new Error(`${key} holds characters the secrets file cannot carry`);
+      if (!SAFE_SECRET_VALUE.test(value))
+        throw new Error(`${key} holds characters the secrets file cannot carry`);
       return `${key}=${value}\n`;
     })
     .join("");

@@ -42,7 +42,11 @@ export function packTar(files: readonly BundleFile[]): Buffer {
   const parts: Buffer[] = [];
   for (const file of sorted) {
     const body = Buffer.from(file.content, "utf8");
-    parts.push(header(file, body.length), body, Buffer.alloc((BLOCK - (body.length % BLOCK)) % BLOCK, 0));
+    parts.push(
+      header(file, body.length),
+      body,
+      Buffer.alloc((BLOCK - (body.length % BLOCK)) % BLOCK, 0),
+    );
   }
   parts.push(Buffer.alloc(BLOCK * 2, 0));
   return Buffer.concat(parts);

@@ -104,7 +104,8 @@ export function renderUserData(opts: UserDataOptions): string {
     apt: {
       sources: {
         "tailscale.list": {
-          source: "deb [signed-by=$KEY_FILE] https://pkgs.tailscale.com/stable/debian bookworm main",
+          source:
+            "deb [signed-by=$KEY_FILE] https://pkgs.tailscale.com/stable/debian bookworm main",
           keyid: TAILSCALE_APT_KEY_FINGERPRINT,
         },
       },

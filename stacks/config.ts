@@ -66,15 +66,17 @@ export class ConfigError extends Error {
 export const DEFAULTS = {
   gatewayPort: 18789,
   execSecurity: "allowlist" as ExecSecurity,
-  execAllowlist: ["ls", "cat", "head", "tail", "wc", "grep", "date", "pwd"],
+  // Empty: any program that reads files can read what the agent can, the gateway's
+  // environment included; the operator adds what the agent really needs.
+  execAllowlist: [] as string[],
   tailnetTags: ["tag:openclaw"],
   serverType: "cx23",
   location: "nbg1",
   image: "debian-12",
   volumeSizeGb: 10,
   adminUser: "clawadmin",
-  anthropicModel: "anthropic/claude-sonnet-4-5",
-  openaiModel: "openai/gpt-5",
+  anthropicModel: "anthropic/claude-sonnet-4-6",
+  openaiModel: "openai/gpt-5.5",
 } as const;
 
 /** Ports the host already uses; the gateway may not take them. */
@@ -88,12 +90,54 @@ export const LOCATIONS = ["fsn1", "nbg1", "hel1", "ash", "hil", "sin"] as const;
 
 const HOSTNAME_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const TAG = /^tag:[a-z0-9][a-z0-9-]*$/i;
-const SSH_PUBLIC_KEY = /^(ssh-ed25519|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|ssh-rsa) [A-Za-z0-9+/]+=*( [^\n]*)?$/;
+const SSH_PUBLIC_KEY =
+  /^(ssh-ed25519|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|ssh-rsa) [A-Za-z0-9+/]+=*( [^\n]*)?$/;
 const TELEGRAM_USER_ID = /^-?[0-9]{1,20}$/;
 /** A hostname, optionally led by one `*.` wildcard label. */
 const EGRESS_HOST = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
 /** Exec allowlist entries are program names or absolute paths, never shell syntax. */
-const EXEC_ENTRY = /^[A-Za-z0-9_./+-]+$/;
+const EXEC_ENTRY = /^([A-Za-z0-9_.+-]+|(\/[A-Za-z0-9_.+-]+)+)$/;
+/** Programs that run other programs or shell out: allowlisting one allows everything. */
+const EXEC_ESCAPES = new Set([
+  "sh",
+  "bash",
+  "dash",
+  "zsh",
+  "ksh",
+  "fish",
+  "busybox",
+  "env",
+  "nohup",
+  "timeout",
+  "xargs",
+  "find",
+  "sudo",
+  "su",
+  "doas",
+  "runuser",
+  "setpriv",
+  "python",
+  "python3",
+  "perl",
+  "ruby",
+  "node",
+  "nodejs",
+  "php",
+  "lua",
+  "awk",
+  "gawk",
+  "mawk",
+  "sed",
+  "vi",
+  "vim",
+  "less",
+  "more",
+  "man",
+  "git",
+  "tar",
+  "ssh",
+  "openclaw",
+]);
 const UNIX_USER = /^[a-z_][a-z0-9_-]{0,30}$/;
 
 /** Reads and validates every clawkit key; throws one ConfigError naming every bad key. */
@@ -113,7 +157,11 @@ export function parseConfig(source: ConfigSource, stack: string): VpsConfig {
       "pulumi config set clawkit:target vps",
     );
   } else if (target !== "vps") {
-    problem(k("target"), `must be "vps" or "moltworker", got "${target}"`, "pulumi config set clawkit:target vps");
+    problem(
+      k("target"),
+      `must be "vps" or "moltworker", got "${target}"`,
+      "pulumi config set clawkit:target vps",
+    );
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -130,7 +178,11 @@ export function parseConfig(source: ConfigSource, stack: string): VpsConfig {
       return undefined;
     }
     if (!SAFE_SECRET_VALUE.test(value)) {
-      problem(key, "may hold only letters, digits and . _ : + / = @ - (no spaces, quotes or newlines)", `pulumi config set --secret ${key} <value>`);
+      problem(
+        key,
+        "may hold only letters, digits and . _ : + / = @ - (no spaces, quotes or newlines)",
+        `pulumi config set --secret ${key} <value>`,
+      );
       return undefined;
     }
     return pulumi.secret(value);
@@ -142,16 +194,26 @@ export function parseConfig(source: ConfigSource, stack: string): VpsConfig {
     if (raw.trim().startsWith("[")) {
       try {
         const parsed: unknown = JSON.parse(raw);
-        if (Array.isArray(parsed) && parsed.every((x) => typeof x === "string" || typeof x === "number")) {
+        if (
+          Array.isArray(parsed) &&
+          parsed.every((x) => typeof x === "string" || typeof x === "number")
+        ) {
           return parsed.map((x) => String(x).trim());
         }
       } catch {
         // fall through to the problem below
       }
-      problem(k(name), "is not a JSON list of strings", `pulumi config set --path '${k(name)}[0]' <value>`);
+      problem(
+        k(name),
+        "is not a JSON list of strings",
+        `pulumi config set --path '${k(name)}[0]' <value>`,
+      );
       return undefined;
     }
-    return raw.split(",").map((x) => x.trim()).filter((x) => x !== "");
+    return raw
+      .split(",")
+      .map((x) => x.trim())
+      .filter((x) => x !== "");
   };
 
   const integer = (name: string, fallback: number, min: number, max: number): number => {
@@ -159,7 +221,11 @@ export function parseConfig(source: ConfigSource, stack: string): VpsConfig {
     if (raw === undefined || raw === "") return fallback;
     const value = Number(raw);
     if (!/^[0-9]+$/.test(raw.trim()) || value < min || value > max) {
-      problem(k(name), `must be a whole number from ${min} to ${max}, got "${raw}"`, `pulumi config set ${k(name)} ${fallback}`);
+      problem(
+        k(name),
+        `must be a whole number from ${min} to ${max}, got "${raw}"`,
+        `pulumi config set ${k(name)} ${fallback}`,
+      );
       return fallback;
     }
     return value;
@@ -169,7 +235,11 @@ export function parseConfig(source: ConfigSource, stack: string): VpsConfig {
     const raw = source.get(k(name));
     if (raw === undefined || raw === "") return fallback;
     if (raw === "true" || raw === "false") return raw === "true";
-    problem(k(name), `must be true or false, got "${raw}"`, `pulumi config set ${k(name)} ${fallback}`);
+    problem(
+      k(name),
+      `must be true or false, got "${raw}"`,
+      `pulumi config set ${k(name)} ${fallback}`,
+    );
     return fallback;
   };
 
@@ -187,11 +257,23 @@ export function parseConfig(source: ConfigSource, stack: string): VpsConfig {
   }
   const model = text("model", anthropicApiKey ? DEFAULTS.anthropicModel : DEFAULTS.openaiModel);
   if (!/^(anthropic|openai)\/[A-Za-z0-9._:-]+$/.test(model)) {
-    problem(k("model"), `must be "anthropic/<model>" or "openai/<model>", got "${model}"`, `pulumi config set ${k("model")} ${DEFAULTS.anthropicModel}`);
+    problem(
+      k("model"),
+      `must be "anthropic/<model>" or "openai/<model>", got "${model}"`,
+      `pulumi config set ${k("model")} ${DEFAULTS.anthropicModel}`,
+    );
   } else if (model.startsWith("anthropic/") && !source.get(k("anthropicApiKey"))) {
-    problem(k("model"), `"${model}" needs clawkit:anthropicApiKey`, "pulumi config set --secret clawkit:anthropicApiKey <key>");
+    problem(
+      k("model"),
+      `"${model}" needs clawkit:anthropicApiKey`,
+      "pulumi config set --secret clawkit:anthropicApiKey <key>",
+    );
   } else if (model.startsWith("openai/") && !source.get(k("openaiApiKey"))) {
-    problem(k("model"), `"${model}" needs clawkit:openaiApiKey`, "pulumi config set --secret clawkit:openaiApiKey <key>");
+    problem(
+      k("model"),
+      `"${model}" needs clawkit:openaiApiKey`,
+      "pulumi config set --secret clawkit:openaiApiKey <key>",
+    );
   }
 
   const tokenRotation = text("tokenRotation", "");
@@ -199,7 +281,11 @@ export function parseConfig(source: ConfigSource, stack: string): VpsConfig {
   const gatewayPort = integer("gatewayPort", DEFAULTS.gatewayPort, 1024, 65535);
   const reservedBy = RESERVED_PORTS.get(gatewayPort);
   if (reservedBy) {
-    problem(k("gatewayPort"), `${gatewayPort} is used by ${reservedBy}`, `pulumi config set ${k("gatewayPort")} ${DEFAULTS.gatewayPort}`);
+    problem(
+      k("gatewayPort"),
+      `${gatewayPort} is used by ${reservedBy}`,
+      `pulumi config set ${k("gatewayPort")} ${DEFAULTS.gatewayPort}`,
+    );
   }
 
   // Channels: a bot token without an allowlist would let anyone who finds the bot talk to the agent.
@@ -216,24 +302,52 @@ export function parseConfig(source: ConfigSource, stack: string): VpsConfig {
     }
     for (const id of telegramAllowFrom) {
       if (!TELEGRAM_USER_ID.test(id)) {
-        problem(k("telegramAllowFrom"), `"${id}" is not a numeric Telegram user id (usernames can change hands)`, `pulumi config set --path '${k("telegramAllowFrom")}[0]' 123456789`);
+        problem(
+          k("telegramAllowFrom"),
+          `"${id}" is not a numeric Telegram user id (usernames can change hands)`,
+          `pulumi config set --path '${k("telegramAllowFrom")}[0]' 123456789`,
+        );
       }
     }
-    if (telegramBotToken && telegramAllowFrom.length > 0) telegram = { botToken: telegramBotToken, allowFrom: telegramAllowFrom };
+    if (telegramBotToken && telegramAllowFrom.length > 0)
+      telegram = { botToken: telegramBotToken, allowFrom: telegramAllowFrom };
   } else if (telegramAllowFrom.length > 0) {
-    problem(k("telegramAllowFrom"), "is set but clawkit:telegramBotToken is not", "pulumi config set --secret clawkit:telegramBotToken <token>");
+    problem(
+      k("telegramAllowFrom"),
+      "is set but clawkit:telegramBotToken is not",
+      "pulumi config set --secret clawkit:telegramBotToken <token>",
+    );
   }
 
   const execSecurity = text("execSecurity", DEFAULTS.execSecurity);
   if (execSecurity === "full") {
-    problem(k("execSecurity"), `"full" lets a prompt injection run any command as the agent; clawkit refuses it`, `pulumi config set ${k("execSecurity")} allowlist`);
+    problem(
+      k("execSecurity"),
+      `"full" lets a prompt injection run any command as the agent; clawkit refuses it`,
+      `pulumi config set ${k("execSecurity")} allowlist`,
+    );
   } else if (execSecurity !== "allowlist" && execSecurity !== "deny") {
-    problem(k("execSecurity"), `must be "allowlist" or "deny", got "${execSecurity}"`, `pulumi config set ${k("execSecurity")} allowlist`);
+    problem(
+      k("execSecurity"),
+      `must be "allowlist" or "deny", got "${execSecurity}"`,
+      `pulumi config set ${k("execSecurity")} allowlist`,
+    );
   }
   const execAllowlist = list("execAllowlist") ?? [...DEFAULTS.execAllowlist];
   for (const entry of execAllowlist) {
-    if (!EXEC_ENTRY.test(entry)) {
-      problem(k("execAllowlist"), `"${entry}" is not a plain program name or path`, `pulumi config set --path '${k("execAllowlist")}[0]' ls`);
+    const program = entry.split("/").pop() ?? "";
+    if (!EXEC_ENTRY.test(entry) || entry.split("/").includes("..")) {
+      problem(
+        k("execAllowlist"),
+        `"${entry}" is not a plain program name or absolute path`,
+        `pulumi config set --path '${k("execAllowlist")}[0]' date`,
+      );
+    } else if (EXEC_ESCAPES.has(program.replace(/[0-9.]+$/, ""))) {
+      problem(
+        k("execAllowlist"),
+        `"${entry}" can start any other program, so allowing it allows everything`,
+        `pulumi config rm ${k("execAllowlist")} (or list only the programs the agent needs)`,
+      );
     }
   }
 
@@ -250,41 +364,79 @@ export function parseConfig(source: ConfigSource, stack: string): VpsConfig {
 
   const tailnetTags = list("tailnetTags") ?? [...DEFAULTS.tailnetTags];
   if (tailnetTags.length === 0) {
-    problem(k("tailnetTags"), "needs at least one tag", `pulumi config set --path '${k("tailnetTags")}[0]' tag:openclaw`);
+    problem(
+      k("tailnetTags"),
+      "needs at least one tag",
+      `pulumi config set --path '${k("tailnetTags")}[0]' tag:openclaw`,
+    );
   }
   for (const tag of tailnetTags) {
     if (!TAG.test(tag)) {
-      problem(k("tailnetTags"), `"${tag}" must start with "tag:" followed by letters, digits or dashes`, `pulumi config set --path '${k("tailnetTags")}[0]' tag:openclaw`);
+      problem(
+        k("tailnetTags"),
+        `"${tag}" must start with "tag:" followed by letters, digits or dashes`,
+        `pulumi config set --path '${k("tailnetTags")}[0]' tag:openclaw`,
+      );
     }
   }
 
-  const hostname = text("hostname", `openclaw-${stack}`.toLowerCase().replace(/[^a-z0-9-]/g, "-").slice(0, 63));
+  const hostname = text(
+    "hostname",
+    `openclaw-${stack}`
+      .toLowerCase()
+      .replace(/[^a-z0-9-]/g, "-")
+      .slice(0, 63),
+  );
   if (!HOSTNAME_LABEL.test(hostname)) {
-    problem(k("hostname"), `"${hostname}" is not a DNS label (a-z, 0-9, dashes, at most 63)`, `pulumi config set ${k("hostname")} openclaw-dev`);
+    problem(
+      k("hostname"),
+      `"${hostname}" is not a DNS label (a-z, 0-9, dashes, at most 63)`,
+      `pulumi config set ${k("hostname")} openclaw-dev`,
+    );
   }
 
   const serverType = text("serverType", DEFAULTS.serverType);
   if (!/^[a-z]+[0-9]+[a-z]*$/.test(serverType)) {
-    problem(k("serverType"), `"${serverType}" is not a Hetzner server type such as cx23 or cax11`, `pulumi config set ${k("serverType")} ${DEFAULTS.serverType}`);
+    problem(
+      k("serverType"),
+      `"${serverType}" is not a Hetzner server type such as cx23 or cax11`,
+      `pulumi config set ${k("serverType")} ${DEFAULTS.serverType}`,
+    );
   }
   const location = text("location", DEFAULTS.location);
   if (!(LOCATIONS as readonly string[]).includes(location)) {
-    problem(k("location"), `"${location}" is not one of ${LOCATIONS.join(", ")}`, `pulumi config set ${k("location")} ${DEFAULTS.location}`);
+    problem(
+      k("location"),
+      `"${location}" is not one of ${LOCATIONS.join(", ")}`,
+      `pulumi config set ${k("location")} ${DEFAULTS.location}`,
+    );
   }
   const image = text("image", DEFAULTS.image);
   if (image !== "debian-12" && !/^[0-9]+$/.test(image)) {
-    problem(k("image"), `"${image}" is not supported: the host scripts are built and tested on Debian 12`, `pulumi config set ${k("image")} debian-12 (or the numeric id of your own Debian 12 snapshot)`);
+    problem(
+      k("image"),
+      `"${image}" is not supported: the host scripts are built and tested on Debian 12`,
+      `pulumi config set ${k("image")} debian-12 (or the numeric id of your own Debian 12 snapshot)`,
+    );
   }
   const volumeSizeGb = integer("volumeSizeGb", DEFAULTS.volumeSizeGb, 10, 10240);
 
   const adminUser = text("adminUser", DEFAULTS.adminUser);
   if (!UNIX_USER.test(adminUser) || ["root", "openclaw", "proxy"].includes(adminUser)) {
-    problem(k("adminUser"), `"${adminUser}" is not a usable login name`, `pulumi config set ${k("adminUser")} ${DEFAULTS.adminUser}`);
+    problem(
+      k("adminUser"),
+      `"${adminUser}" is not a usable login name`,
+      `pulumi config set ${k("adminUser")} ${DEFAULTS.adminUser}`,
+    );
   }
   const adminSshKeys = list("adminSshKeys") ?? [];
   for (const key of adminSshKeys) {
     if (!SSH_PUBLIC_KEY.test(key)) {
-      problem(k("adminSshKeys"), `"${key.slice(0, 24)}…" is not an OpenSSH public key`, `pulumi config set --path '${k("adminSshKeys")}[0]' "$(cat ~/.ssh/id_ed25519.pub)"`);
+      problem(
+        k("adminSshKeys"),
+        `"${key.slice(0, 24)}…" is not an OpenSSH public key`,
+        `pulumi config set --path '${k("adminSshKeys")}[0]' "$(cat ~/.ssh/id_ed25519.pub)"`,
+      );
     }
   }
 
@@ -296,22 +448,47 @@ export function parseConfig(source: ConfigSource, stack: string): VpsConfig {
   // Provider credentials: from stack config (encrypted) or the environment.
   const hcloudToken = source.get("hcloud:token");
   if (hcloudToken && !source.isSecret("hcloud:token")) {
-    problem("hcloud:token", "is stored in plain text in the stack file", "pulumi config rm hcloud:token && pulumi config set --secret hcloud:token <token>");
+    problem(
+      "hcloud:token",
+      "is stored in plain text in the stack file",
+      "pulumi config rm hcloud:token && pulumi config set --secret hcloud:token <token>",
+    );
   } else if (!hcloudToken && !source.env("HCLOUD_TOKEN")) {
-    problem("hcloud:token", "is not set (nor HCLOUD_TOKEN)", "pulumi config set --secret hcloud:token <token>");
+    problem(
+      "hcloud:token",
+      "is not set (nor HCLOUD_TOKEN)",
+      "pulumi config set --secret hcloud:token <token>",
+    );
   }
   const tailscaleApiKey = source.get("tailscale:apiKey");
   const tailscaleOauth = source.get("tailscale:oauthClientSecret");
   for (const key of ["tailscale:apiKey", "tailscale:oauthClientSecret"]) {
     if (source.get(key) && !source.isSecret(key)) {
-      problem(key, "is stored in plain text in the stack file", `pulumi config rm ${key} && pulumi config set --secret ${key} <value>`);
+      problem(
+        key,
+        "is stored in plain text in the stack file",
+        `pulumi config rm ${key} && pulumi config set --secret ${key} <value>`,
+      );
     }
   }
-  if (!tailscaleApiKey && !tailscaleOauth && !source.env("TAILSCALE_API_KEY") && !source.env("TAILSCALE_OAUTH_CLIENT_SECRET")) {
-    problem("tailscale:apiKey", "no Tailscale credential is set (tailscale:apiKey or tailscale:oauthClientId + tailscale:oauthClientSecret)", "pulumi config set --secret tailscale:apiKey <tskey-api-…>");
+  if (
+    !tailscaleApiKey &&
+    !tailscaleOauth &&
+    !source.env("TAILSCALE_API_KEY") &&
+    !source.env("TAILSCALE_OAUTH_CLIENT_SECRET")
+  ) {
+    problem(
+      "tailscale:apiKey",
+      "no Tailscale credential is set (tailscale:apiKey or tailscale:oauthClientId + tailscale:oauthClientSecret)",
+      "pulumi config set --secret tailscale:apiKey <tskey-api-…>",
+    );
   }
   if (!source.get("tailscale:tailnet") && !source.env("TAILSCALE_TAILNET")) {
-    problem("tailscale:tailnet", "is not set", "pulumi config set tailscale:tailnet <your tailnet, e.g. example.com or -  for the key's default>");
+    problem(
+      "tailscale:tailnet",
+      "is not set",
+      "pulumi config set tailscale:tailnet <your tailnet, e.g. example.com or -  for the key's default>",
+    );
   }
 
   if (problems.length > 0) throw new ConfigError(problems);

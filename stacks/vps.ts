@@ -39,6 +39,7 @@ export function hostSettings(config: VpsConfig, volumeDevice?: string): HostSett
       model: config.model,
       providers,
       execSecurity: config.execSecurity,
+      execAllowlist: config.execAllowlist,
       telegramAllowFrom: config.telegram?.allowFrom,
       allowTailscaleIdentity: config.allowTailscaleIdentity,
     },
@@ -52,7 +53,10 @@ export function hostSettings(config: VpsConfig, volumeDevice?: string): HostSett
 
 /** Builds the vps shape: Hetzner server on the tailnet, provisioned over it. */
 export function createVpsStack(config: VpsConfig): VpsOutputs {
-  const labels = { "managed-by": "clawkit", "clawkit-stack": config.stack.toLowerCase().replace(/[^a-z0-9-]/g, "-") };
+  const labels = {
+    "managed-by": "clawkit",
+    "clawkit-stack": config.stack.toLowerCase().replace(/[^a-z0-9-]/g, "-"),
+  };
 
   const token = new GatewayToken("gateway-token", { rotation: config.tokenRotation });
   const tailnet = new TailnetAccess("tailnet", { tags: config.tailnetTags });
@@ -74,7 +78,9 @@ export function createVpsStack(config: VpsConfig): VpsOutputs {
   });
 
   const device = waitForTailnetDevice(config.hostname, host.server.id, { parent: host });
-  const bundle = host.volumeDevice.apply((volumeDevice) => packBundle(renderBundle(hostSettings(config, volumeDevice))));
+  const bundle = host.volumeDevice.apply((volumeDevice) =>
+    packBundle(renderBundle(hostSettings(config, volumeDevice))),
+  );
 
   const provisioner = new Provisioner(
     "host",

@@ -55,28 +55,40 @@ if [ -n "${CLAWKIT_VOLUME_DEVICE:-}" ]; then
 fi
 ensure_dir "$CLAWKIT_STATE_DIR/state" 700 "$CLAWKIT_AGENT_USER:$CLAWKIT_AGENT_USER"
 
-# 5. Node.js and openclaw: exactly the bytes in the lockfile (npm ci checks every
-#    integrity hash), no install scripts, owned by root so the agent cannot alter them.
-runtime=/opt/clawkit/openclaw
+# 5. Node.js, npm and openclaw: exactly the bytes in the two lockfiles, no install
+#    scripts, owned by root so the agent cannot alter them.
 ensure_dir /opt/clawkit 755 root:root
-ensure_dir "$runtime" 755 root:root
-install_file "$files/package.json" "$runtime/package.json" 644 root:root runtime
-install_file "$files/package-lock.json" "$runtime/package-lock.json" 644 root:root runtime
-if changed runtime || [ ! -x "$runtime/node" ]; then
-  log "installing the pinned openclaw runtime"
-  (cd "$runtime" && npm ci --ignore-scripts --omit=dev --no-audit --no-fund --loglevel=error >/dev/null)
-  chown -R root:root "$runtime"
-  chmod -R go-w "$runtime"
-  ln -sfn "node_modules/node-linux-$CLAWKIT_NODE_ARCH/bin/node" "$runtime/node"
+for part in node openclaw; do
+  ensure_dir "/opt/clawkit/$part" 755 root:root
+  install_file "$files/$part/package.json" "/opt/clawkit/$part/package.json" 644 root:root runtime
+  install_file "$files/$part/package-lock.json" "/opt/clawkit/$part/package-lock.json" 644 root:root runtime
+done
+if changed runtime || [ ! -x /opt/clawkit/node/node ]; then
+  log "installing the pinned Node.js and openclaw"
+  sh "$here/install-runtime.sh" /opt/clawkit/node /opt/clawkit/openclaw
+  chown -R root:root /opt/clawkit
+  chmod -R go-w /opt/clawkit
   mark_changed gateway
 fi
-"$runtime/node" --version >/dev/null || die "the pinned Node.js does not run on this host"
+/opt/clawkit/node/node --version >/dev/null || die "the pinned Node.js does not run on this host"
 
 # 6. Configuration and the unit.
 ensure_dir /etc/clawkit 755 root:root
 install_file "$files/clawkit.env" /etc/clawkit/clawkit.env 644 root:root gateway
 install_file "$files/openclaw.json" /etc/clawkit/openclaw.json 640 "root:$CLAWKIT_AGENT_USER" gateway
 install_file "$files/openclaw-gateway.service" /etc/systemd/system/openclaw-gateway.service 644 root:root unit
+
+# openclaw keeps exec approvals in its state database: hand it the rendered
+# document, as the agent user, whenever the document or the runtime changed.
+install_file "$files/exec-approvals.json" /etc/clawkit/exec-approvals.json 644 root:root approvals
+if changed approvals || changed runtime; then
+  runuser -u "$CLAWKIT_AGENT_USER" -- env -i PATH=/usr/bin:/bin HOME="$CLAWKIT_STATE_DIR" \
+    OPENCLAW_STATE_DIR="$CLAWKIT_STATE_DIR/state" OPENCLAW_CONFIG_PATH=/etc/clawkit/openclaw.json \
+    OPENCLAW_CONFIG_READONLY=1 OPENCLAW_NIX_MODE=1 \
+    /opt/clawkit/node/node /opt/clawkit/openclaw/node_modules/openclaw/openclaw.mjs \
+    approvals set --file /etc/clawkit/exec-approvals.json >/dev/null
+  mark_changed gateway
+fi
 
 # 7. sshd, firewall, proxy, logs, audit, updates.
 install_file "$files/sshd-clawkit.conf" /etc/ssh/sshd_config.d/10-clawkit.conf 644 root:root sshd

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the pinned runtime the server gets (Node.js, npm, openclaw) the way
+# the server installs it, then the kit's own packages with that Node and npm;
+# each only when its lockfiles changed since the last install. No package
+# install script runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# fresh MARKER: true when the lockfiles MARKER lists still have the recorded hashes.
+fresh() { [ -f "$1" ] && sha256sum --quiet -c "$1" >/dev/null 2>&1; }
+
+runtime_marker=cloud-init/openclaw/node_modules/.clawkit-lock.sha256
+if ! fresh "$runtime_marker"; then
+  echo "install-node-deps: pinned Node.js + openclaw runtime" >&2
+  sh cloud-init/scripts/install-runtime.sh cloud-init/node cloud-init/openclaw
+  sha256sum cloud-init/node/package-lock.json cloud-init/openclaw/package-lock.json >"$runtime_marker"
+fi
+
+# The kit's own packages, with the same pinned Node and npm.
+kit_marker=node_modules/.clawkit-lock.sha256
+if ! fresh "$kit_marker"; then
+  echo "install-node-deps: npm ci (kit)" >&2
+  cloud-init/node/node cloud-init/node/node_modules/npm/bin/npm-cli.js ci --ignore-scripts --no-audit --no-fund --loglevel=error
+  sha256sum package-lock.json >"$kit_marker"
+fi
+

@@ -1,0 +1,280 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { packBundle, renderBundle } from "../../cloud-init/bundle";
+import { renderGatewayUnit } from "../../cloud-init/gateway-unit";
+import { HOST } from "../../cloud-init/paths";
+import { egressAllowlist, renderProxyConfig } from "../../cloud-init/proxy";
+import { renderSshdConfig } from "../../cloud-init/sshd";
+import { renderUserData } from "../../cloud-init/userdata";
+import { sampleSettings, sampleUserDataOptions } from "../support/samples";
+import {
+  command,
+  file,
+  NODE24,
+  requirePrerequisites,
+  ROOT,
+  rootUser,
+  run,
+  tempDir,
+} from "../support/tools";
+
+/** The highest `systemd-analyze security` exposure the gateway unit may have. */
+const MAX_EXPOSURE = 2.0;
+
+describe("artifacts: cloud-config through cloud-init's own schema", function () {
+  before(function () {
+    requirePrerequisites(this, command("cloud-init"));
+  });
+
+  it("the rendered user-data is valid cloud-config, and under 16 KiB", function () {
+    const tmp = tempDir("userdata");
+    try {
+      const userData = renderUserData(sampleUserDataOptions());
+      const target = path.join(tmp.dir, "user-data");
+      fs.writeFileSync(target, userData);
+      const result = run("cloud-init", ["schema", "--config-file", target]);
+      assert.strictEqual(result.status, 0, result.stdout + result.stderr);
+      assert.match(result.stdout + result.stderr, /Valid cloud-config/);
+      assert.ok(Buffer.byteLength(userData) < 16 * 1024, `${Buffer.byteLength(userData)} bytes`);
+    } finally {
+      tmp.remove();
+    }
+  });
+
+  it("the schema check is not a rubber stamp: a broken document fails it", function () {
+    const tmp = tempDir("userdata-bad");
+    try {
+      const target = path.join(tmp.dir, "user-data");
+      fs.writeFileSync(
+        target,
+        renderUserData(sampleUserDataOptions()).replace(
+          '"lock_passwd": true',
+          '"lock_passwd": "maybe"',
+        ),
+      );
+      assert.notStrictEqual(run("cloud-init", ["schema", "--config-file", target]).status, 0);
+    } finally {
+      tmp.remove();
+    }
+  });
+});
+
+describe("artifacts: every shipped shell script through shellcheck", function () {
+  before(function () {
+    requirePrerequisites(this, command("shellcheck"));
+  });
+
+  const scripts = fs
+    .readdirSync(path.join(ROOT, "cloud-init", "scripts"))
+    .filter((f) => f.endsWith(".sh"));
+  it("finds the scripts", () => assert.ok(scripts.length >= 6, scripts.join(",")));
+  for (const script of scripts) {
+    it(script, function () {
+      const result = run("shellcheck", ["--shell=sh", "--severity=style", "-x", script], {
+        cwd: path.join(ROOT, "cloud-init", "scripts"),
+      });
+      assert.strictEqual(result.status, 0, result.stdout);
+    });
+  }
+  for (const script of ["scripts/test.sh", "scripts/bench.sh", ".ci/run"]) {
+    it(script, function () {
+      const result = run("shellcheck", ["--severity=style", "-x", script], { cwd: ROOT });
+      assert.strictEqual(result.status, 0, result.stdout);
+    });
+  }
+});
+
+describe("artifacts: the gateway unit through systemd-analyze", function () {
+  let tmp: ReturnType<typeof tempDir>;
+  let unit: string;
+  before(function () {
+    requirePrerequisites(
+      this,
+      command("systemd-analyze"),
+      command("unshare"),
+      rootUser(),
+      file("node 24", NODE24, "scripts/install-node-deps.sh"),
+    );
+    tmp = tempDir("unit");
+    unit = path.join(tmp.dir, HOST.gatewayUnit);
+    fs.writeFileSync(unit, renderGatewayUnit());
+  });
+  after(() => tmp?.remove());
+
+  it("verifies cleanly (ExecStart resolved in a private mount namespace, the host's /opt untouched)", function () {
+    // The unit names /opt/clawkit/openclaw/node; a tmpfs over /opt in a throwaway
+    // mount namespace holds a link to the pinned Node 24 for the check.
+    const script = [
+      "set -e",
+      "mount -t tmpfs tmpfs /opt",
+      `mkdir -p ${path.dirname(HOST.nodeBinary)}`,
+      `ln -s "$1" ${HOST.nodeBinary}`,
+      'systemd-analyze verify "$2"',
+    ].join("\n");
+    const result = run("unshare", [
+      "--mount",
+      "--propagation",
+      "private",
+      "sh",
+      "-c",
+      script,
+      "sh",
+      NODE24,
+      unit,
+    ]);
+    assert.strictEqual(result.status, 0, result.stdout + result.stderr);
+    assert.strictEqual(result.stderr.trim(), "");
+  });
+
+  it(`rates an exposure of at most ${MAX_EXPOSURE} in systemd-analyze security --offline`, function () {
+    const result = run("systemd-analyze", ["security", "--offline=true", "--no-pager", unit]);
+    const match = /Overall exposure level for \S+: ([0-9.]+)/.exec(result.stdout);
+    assert.ok(match, result.stdout + result.stderr);
+    const score = Number(match[1]);
+    console.log(`      exposure score: ${score}`);
+    assert.ok(score <= MAX_EXPOSURE, `exposure ${score} > ${MAX_EXPOSURE}`);
+  });
+
+  it("the score check has teeth: stripping the sandbox raises it above the limit", function () {
+    const weak = path.join(tmp.dir, "weak.service");
+    const stripped = renderGatewayUnit()
+      .split("\n")
+      .filter(
+        (l) =>
+          !/^(Protect|Private|Restrict|SystemCall|Capability|NoNewPrivileges|IPAddress)/.test(l),
+      )
+      .join("\n");
+    fs.writeFileSync(weak, stripped);
+    const result = run("systemd-analyze", ["security", "--offline=true", "--no-pager", weak]);
+    const score = Number(/Overall exposure level for \S+: ([0-9.]+)/.exec(result.stdout)?.[1]);
+    assert.ok(score > MAX_EXPOSURE, `stripped unit still scores ${score}`);
+  });
+});
+
+describe("artifacts: the sshd drop-in through sshd -t and sshd -T", function () {
+  before(function () {
+    requirePrerequisites(
+      this,
+      file("sshd", "/usr/sbin/sshd", "apt-get install openssh-server"),
+      rootUser(),
+      file("host key", "/etc/ssh/ssh_host_ed25519_key", "apt-get install openssh-server"),
+    );
+  });
+
+  function effective(): Map<string, string> {
+    const tmp = tempDir("sshd");
+    try {
+      const conf = path.join(tmp.dir, "sshd_config");
+      fs.writeFileSync(conf, renderSshdConfig({ adminUser: "clawadmin" }));
+      // sshd wants its privilege separation directory; make it on a tmpfs in a
+      // throwaway mount namespace rather than on this machine's /run.
+      const inNamespace = (...args: string[]) =>
+        run("unshare", [
+          "--mount",
+          "--propagation",
+          "private",
+          "sh",
+          "-c",
+          'mount -t tmpfs tmpfs /run && mkdir /run/sshd && exec "$@"',
+          "sh",
+          ...args,
+        ]);
+      const test = inNamespace("/usr/sbin/sshd", "-t", "-f", conf);
+      assert.strictEqual(test.status, 0, test.stderr);
+      const dump = inNamespace(
+        "/usr/sbin/sshd",
+        "-T",
+        "-f",
+        conf,
+        "-C",
+        "user=clawadmin,host=operator,addr=100.64.0.2",
+      );
+      assert.strictEqual(dump.status, 0, dump.stderr);
+      return new Map(
+        dump.stdout
+          .split("\n")
+          .filter(Boolean)
+          .map((l) => [l.split(" ")[0], l.slice(l.indexOf(" ") + 1)]),
+      );
+    } finally {
+      tmp.remove();
+    }
+  }
+
+  it("keys only, no root, no forwarding, few tries (dev-sec ssh-baseline)", function () {
+    const config = effective();
+    const expected: Record<string, string> = {
+      permitrootlogin: "no",
+      passwordauthentication: "no",
+      kbdinteractiveauthentication: "no",
+      pubkeyauthentication: "yes",
+      authenticationmethods: "publickey",
+      permitemptypasswords: "no",
+      maxauthtries: "3",
+      x11forwarding: "no",
+      allowtcpforwarding: "no",
+      allowagentforwarding: "no",
+      allowstreamlocalforwarding: "no",
+      permittunnel: "no",
+      gatewayports: "no",
+      permituserenvironment: "no",
+      allowusers: "clawadmin",
+    };
+    for (const [key, value] of Object.entries(expected))
+      assert.strictEqual(config.get(key), value, key);
+    assert.ok(
+      !/cbc|sha1|diffie-hellman-group1/.test(
+        [config.get("ciphers"), config.get("macs"), config.get("kexalgorithms")].join(","),
+      ),
+    );
+  });
+});
+
+describe("artifacts: the proxy config through squid -k parse", function () {
+  before(function () {
+    requirePrerequisites(
+      this,
+      file("squid", "/usr/sbin/squid", "apt-get install squid"),
+      rootUser(),
+    );
+  });
+
+  it("squid accepts the rendered config", function () {
+    const tmp = tempDir("squid");
+    try {
+      const conf = path.join(tmp.dir, "squid.conf");
+      fs.writeFileSync(conf, renderProxyConfig(egressAllowlist(sampleSettings().egress)));
+      const result = run("/usr/sbin/squid", ["-k", "parse", "-f", conf]);
+      assert.strictEqual(result.status, 0, result.stderr);
+      assert.doesNotMatch(result.stderr, /WARNING|ERROR|FATAL/, result.stderr);
+    } finally {
+      tmp.remove();
+    }
+  });
+});
+
+describe("artifacts: the provisioning bundle through tar", function () {
+  before(function () {
+    requirePrerequisites(this, command("tar"), command("base64"));
+  });
+
+  it("unpacks with GNU tar exactly as the remote command does, files and modes intact", function () {
+    const tmp = tempDir("bundle");
+    try {
+      const files = renderBundle(sampleSettings());
+      const packed = packBundle(files);
+      const result = run("sh", ["-c", 'base64 -d | tar -xz -C "$1"', "sh", tmp.dir], {
+        input: packed.base64,
+      });
+      assert.strictEqual(result.status, 0, result.stderr);
+      for (const f of files) {
+        const target = path.join(tmp.dir, f.path);
+        assert.strictEqual(fs.readFileSync(target, "utf8"), f.content, f.path);
+        assert.strictEqual(fs.statSync(target).mode & 0o777, f.mode, f.path);
+      }
+    } finally {
+      tmp.remove();
+    }
+  });
+});

@@ -1,0 +1,140 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/** A resource the mocked engine was asked to create. */
+export interface Registered {
+  readonly type: string;
+  readonly name: string;
+  /** Inputs as the engine saw them: secrets still wrapped. */
+  readonly inputs: Record<string, unknown>;
+}
+
+/** How the Pulumi SDK marks a secret on the wire. */
+const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/** True when a value reached the engine wrapped as a secret. */
+export function isWireSecret(value: unknown): boolean {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    (value as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG
+  );
+}
+
+/** A value with every secret wrapper removed. */
+export function unwrap(value: unknown): unknown {
+  if (isWireSecret(value)) return unwrap((value as { value: unknown }).value);
+  if (Array.isArray(value)) return value.map(unwrap);
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrap(v)]));
+  }
+  return value;
+}
+
+export const registered: Registered[] = [];
+
+/** Resource options as the engine received them, by resource name. */
+export interface RegisteredOptions {
+  readonly ignoreChanges: string[];
+  readonly retainOnDelete: boolean;
+  readonly protect: boolean;
+  readonly additionalSecretOutputs: string[];
+}
+export const optionsByName = new Map<string, RegisteredOptions>();
+
+/** The subset of the register request this file reads. */
+interface RegisterRequest {
+  getName(): string;
+  getIgnorechangesList(): string[];
+  getRetainondelete(): boolean | undefined;
+  getProtect(): boolean | undefined;
+  getAdditionalsecretoutputsList(): string[];
+}
+
+/** Deterministic filler, so two runs of one config produce the same graph. */
+function filler(seed: string, length: number): string {
+  let out = "";
+  let h = 0;
+  for (const c of seed) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  while (out.length < length) {
+    h = (h * 1103515245 + 12345) >>> 0;
+    out += "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"[h % 62];
+  }
+  return out;
+}
+
+/** Installs mocks that record every resource and answer like the providers would. */
+export async function installMocks(): Promise<void> {
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        registered.push({ type: args.type, name: args.name, inputs: args.inputs });
+        const inputs = unwrap(args.inputs) as Record<string, unknown>;
+        const state: Record<string, unknown> = { ...inputs };
+        switch (args.type) {
+          case "random:index/randomPassword:RandomPassword":
+            state.result = filler(JSON.stringify(inputs.keepers ?? {}), Number(inputs.length));
+            break;
+          case "tls:index/privateKey:PrivateKey":
+            state.publicKeyOpenssh = `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI${filler(args.name, 43)} \n`;
+            state.privateKeyOpenssh = `-----BEGIN OPENSSH PRIVATE KEY-----\n${filler(args.name + "priv", 64)}\n-----END OPENSSH PRIVATE KEY-----\n`;
+            break;
+          case "tailscale:index/tailnetKey:TailnetKey":
+            state.key = `tskey-auth-${filler(args.name, 40)}`;
+            break;
+          case "hcloud:index/server:Server":
+            state.ipv4Address = "203.0.113.10";
+            break;
+          case "command:remote:Command":
+            state.stdout = String(inputs.create).startsWith("cat /etc/ssh/")
+              ? "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHostKeyOfTheServerForTests\n"
+              : "";
+            state.stderr = "";
+            break;
+        }
+        // Numeric like Hetzner ids, and stable per resource so two builds compare equal.
+        return {
+          id: String(100000 + (parseInt(filler(args.type + args.name, 6), 36) % 900000)),
+          state,
+        };
+      },
+      call(args) {
+        if (args.token === "tailscale:index/getDevice:getDevice") {
+          const hostname = String(args.inputs.hostname);
+          return {
+            addresses: ["100.101.102.103", "fd7a:115c:a1e0::1"],
+            name: `${hostname}.tail1234.ts.net`,
+          };
+        }
+        return args.inputs;
+      },
+    },
+    "clawkit",
+    "dev",
+    false,
+  );
+  // The mock hands newResource only type, name and inputs; the request itself also
+  // carries the resource options, so read them there, as the engine would.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const monitor = require("@pulumi/pulumi/runtime/settings").getMonitor();
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req: RegisterRequest, callback: unknown) => {
+    optionsByName.set(req.getName(), {
+      ignoreChanges: req.getIgnorechangesList(),
+      retainOnDelete: req.getRetainondelete() ?? false,
+      protect: req.getProtect() ?? false,
+      additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+    });
+    return register(req, callback);
+  };
+}
+
+/** Resolves an Output's value (mocks resolve everything). */
+export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply((v) => resolve(v)));
+}
+
+/** Waits until the mocked engine has settled every pending registration. */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+}

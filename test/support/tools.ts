@@ -1,0 +1,85 @@
+import { spawnSync, SpawnSyncOptions } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+/** True when the run is CI's: a missing tool is then a failure, never a skip. */
+export const IN_CI = process.env.CI === "true";
+
+/** The repository root. */
+export const ROOT = path.resolve(__dirname, "..", "..");
+
+/** The pinned Node 24 and openclaw, installed by install-runtime.sh as on the server. */
+export const NODE24 = path.join(ROOT, "cloud-init", "node", "node");
+export const OPENCLAW_CLI = path.join(
+  ROOT,
+  "cloud-init",
+  "openclaw",
+  "node_modules",
+  "openclaw",
+  "openclaw.mjs",
+);
+
+/** What a test needs that may be missing on a laptop. */
+export interface Prerequisite {
+  readonly name: string;
+  readonly present: boolean;
+  readonly hint: string;
+}
+
+export function hasCommand(name: string): boolean {
+  return spawnSync("sh", ["-c", `command -v ${name}`], { stdio: "ignore" }).status === 0;
+}
+
+export function command(
+  name: string,
+  hint = "run .ci/run (it installs every test tool)",
+): Prerequisite {
+  return { name, present: hasCommand(name), hint };
+}
+
+export function file(name: string, filePath: string, hint: string): Prerequisite {
+  return { name, present: fs.existsSync(filePath), hint };
+}
+
+export function rootUser(): Prerequisite {
+  return { name: "root", present: process.getuid?.() === 0, hint: "run the tests as root (sudo)" };
+}
+
+/**
+ * Call in a before() hook: skips the suite with a loud reason when something is
+ * missing, except in CI, where every layer must run and a missing tool fails.
+ */
+export function requirePrerequisites(context: Mocha.Context, ...needs: Prerequisite[]): void {
+  const missing = needs.filter((n) => !n.present);
+  if (missing.length === 0) return;
+  const reason = missing.map((m) => `${m.name} (${m.hint})`).join(", ");
+  if (IN_CI) throw new Error(`CI must run every layer, but this one lacks: ${reason}`);
+  console.warn(`\n  !!! SKIPPING "${context.test?.parent?.title}": missing ${reason}\n`);
+  context.skip();
+}
+
+/** Runs a program and returns its status and output; never throws on a non-zero exit. */
+export function run(
+  program: string,
+  args: readonly string[],
+  options: SpawnSyncOptions = {},
+): { status: number; stdout: string; stderr: string } {
+  const result = spawnSync(program, args, {
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+    ...options,
+  });
+  if (result.error) throw result.error;
+  return {
+    status: result.status ?? -1,
+    stdout: String(result.stdout),
+    stderr: String(result.stderr),
+  };
+}
+
+/** A fresh temporary directory, removed by the returned function. */
+export function tempDir(prefix: string): { dir: string; remove: () => void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `clawkit-${prefix}-`));
+  return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}

@@ -1,0 +1,151 @@
+import * as assert from "assert";
+import { packBundle, renderBundle, renderHostEnv } from "../../cloud-init/bundle";
+import { renderAgentEgressRules } from "../../cloud-init/firewall";
+import { renderExecApprovals } from "../../cloud-init/exec-approvals";
+import { renderGatewayUnit } from "../../cloud-init/gateway-unit";
+import { renderOpenclawConfig } from "../../cloud-init/openclaw-config";
+import { egressAllowlist, renderProxyConfig } from "../../cloud-init/proxy";
+import { renderSecretsEnv } from "../../cloud-init/secrets";
+import { renderSshdConfig } from "../../cloud-init/sshd";
+import { renderUserData } from "../../cloud-init/userdata";
+import { matchSnapshot } from "../support/snapshot";
+import { sampleSettings, sampleUserDataOptions, SAMPLE_TAILNET_KEY } from "../support/samples";
+
+describe("renderers: snapshots of what lands on the server", function () {
+  const settings = sampleSettings();
+  it("user-data", () => matchSnapshot("user-data.yaml", renderUserData(sampleUserDataOptions())));
+  it("sshd drop-in", () =>
+    matchSnapshot("sshd-clawkit.conf", renderSshdConfig({ adminUser: "clawadmin" })));
+  it("ufw agent rules (IPv4)", () =>
+    matchSnapshot("ufw-agent.rules", renderAgentEgressRules("ipv4", { gatewayPort: 18789 })));
+  it("ufw agent rules (IPv6)", () =>
+    matchSnapshot("ufw-agent6.rules", renderAgentEgressRules("ipv6", { gatewayPort: 18789 })));
+  it("squid.conf", () =>
+    matchSnapshot("squid.conf", renderProxyConfig(egressAllowlist(settings.egress))));
+  it("gateway unit", () => matchSnapshot("openclaw-gateway.service", renderGatewayUnit()));
+  it("openclaw.json", () =>
+    matchSnapshot("openclaw.json", renderOpenclawConfig(settings.openclaw)));
+  it("clawkit.env", () => matchSnapshot("clawkit.env", renderHostEnv(settings)));
+  it("exec approvals", () =>
+    matchSnapshot("exec-approvals.json", renderExecApprovals(settings.openclaw)));
+});
+
+describe("renderers: behaviour", function () {
+  it("the egress allowlist holds the configured providers and channels, and nothing else", function () {
+    assert.deepStrictEqual(
+      egressAllowlist({ providers: ["anthropic"], channels: [], extraHosts: [] }),
+      ["api.anthropic.com"],
+    );
+    assert.deepStrictEqual(
+      egressAllowlist({ providers: ["openai"], channels: ["telegram"], extraHosts: [] }),
+      ["api.openai.com", "api.telegram.org"],
+    );
+  });
+
+  it("wildcards become squid domains and swallow the hosts they cover", function () {
+    assert.deepStrictEqual(
+      egressAllowlist({
+        providers: [],
+        channels: [],
+        extraHosts: ["*.example.org", "api.example.org", "example.org", "Api.GitHub.com"],
+      }),
+      [".example.org", "api.github.com"],
+    );
+  });
+
+  it("an empty allowlist is refused rather than rendered as allow-nothing-by-accident", function () {
+    assert.throws(() => renderProxyConfig([]), /empty/);
+  });
+
+  it("the proxy allows only CONNECT to 443 of allowlisted names and refuses inward destinations", function () {
+    const conf = renderProxyConfig(["api.anthropic.com"]);
+    const access = conf.split("\n").filter((l) => l.startsWith("http_access"));
+    assert.deepStrictEqual(access, [
+      "http_access deny !CONNECT",
+      "http_access deny !https_port",
+      "http_access deny !clawkit_allowed",
+      "http_access deny clawkit_inward",
+      "http_access allow localhost",
+      "http_access deny all",
+    ]);
+    assert.match(conf, /^http_port 127\.0\.0\.1:3128$/m);
+    assert.doesNotMatch(conf, /^http_port (?!127\.0\.0\.1|\[::1\])/m);
+    assert.match(conf, /169\.254\.0\.0\/16/);
+    assert.match(conf, /100\.64\.0\.0\/10/);
+  });
+
+  it("the agent rules accept only loopback proxy and gateway traffic, then reject", function () {
+    const rules = renderAgentEgressRules("ipv4", { gatewayPort: 20000 })
+      .split("\n")
+      .filter((l) => l.startsWith("-A"));
+    const accepts = rules.filter((l) => l.includes("openclaw") && l.endsWith("-j ACCEPT"));
+    assert.strictEqual(accepts.length, 3);
+    for (const rule of accepts) assert.match(rule, /-o lo /);
+    assert.ok(accepts.some((r) => r.includes("--dport 3128")));
+    assert.ok(accepts.some((r) => r.includes("--dport 20000")));
+    assert.match(rules[rules.length - 1], /--uid-owner openclaw -j REJECT/);
+    assert.match(rules[0], /-d 169\.254\.169\.254 -m owner ! --uid-owner 0 -j REJECT/);
+  });
+
+  it("the openclaw config never holds a secret, only references to the environment", function () {
+    const config = JSON.parse(renderOpenclawConfig(sampleSettings().openclaw));
+    assert.deepStrictEqual(config.gateway.auth.token, {
+      source: "env",
+      provider: "default",
+      id: "OPENCLAW_GATEWAY_TOKEN",
+    });
+    assert.strictEqual(config.gateway.bind, "loopback");
+    assert.strictEqual(config.gateway.auth.mode, "token");
+    assert.strictEqual(config.gateway.auth.allowTailscale, false);
+    assert.strictEqual(config.discovery.mdns.mode, "off");
+    assert.strictEqual(config.channels.telegram.dmPolicy, "allowlist");
+    assert.deepStrictEqual(config.channels.telegram.allowFrom, ["123456789"]);
+  });
+
+  it("exec deny mode takes exec away from the agent altogether", function () {
+    const config = JSON.parse(
+      renderOpenclawConfig(sampleSettings({ execSecurity: "deny" }).openclaw),
+    );
+    assert.strictEqual(config.tools.exec.security, "deny");
+    assert.ok(config.tools.deny.includes("exec"));
+  });
+
+  it("no telegram block without an allowlist", function () {
+    const config = JSON.parse(
+      renderOpenclawConfig(sampleSettings({ telegramAllowFrom: undefined }).openclaw),
+    );
+    assert.strictEqual(config.channels, undefined);
+    assert.ok(!config.plugins.allow.includes("telegram"));
+  });
+
+  it("the secrets file carries only safe characters and names the key, not the value, when it cannot", function () {
+    assert.strictEqual(
+      renderSecretsEnv({ gatewayToken: "a".repeat(48), anthropicApiKey: "sk-ant-x" }),
+      `OPENCLAW_GATEWAY_TOKEN=${"a".repeat(48)}\nANTHROPIC_API_KEY=sk-ant-x\n`,
+    );
+    assert.throws(
+      () => renderSecretsEnv({ gatewayToken: "a b$SECRETPART" }),
+      (e: Error) => /OPENCLAW_GATEWAY_TOKEN/.test(e.message) && !e.message.includes("SECRETPART"),
+    );
+  });
+
+  it("the bundle is deterministic and its hash follows its content", function () {
+    const a = packBundle(renderBundle(sampleSettings()));
+    const b = packBundle(renderBundle(sampleSettings()));
+    assert.strictEqual(a.sha256, b.sha256);
+    assert.strictEqual(a.base64, b.base64);
+    const c = packBundle(renderBundle(sampleSettings({ gatewayPort: 18790 })));
+    assert.notStrictEqual(c.sha256, a.sha256);
+  });
+
+  it("user-data holds the one-off tailnet key only in a root-only file, never on a command line", function () {
+    const doc = JSON.parse(renderUserData(sampleUserDataOptions()).replace(/^#cloud-config\n/, ""));
+    const keyFiles = doc.write_files.filter((f: { content: string }) =>
+      f.content.includes(SAMPLE_TAILNET_KEY),
+    );
+    assert.strictEqual(keyFiles.length, 1);
+    assert.strictEqual(keyFiles[0].permissions, "0600");
+    assert.match(keyFiles[0].path, /^\/run\//);
+    assert.ok(!JSON.stringify(doc.runcmd).includes(SAMPLE_TAILNET_KEY));
+  });
+});
