@@ -10,8 +10,9 @@ export interface AgentEgressOptions {
  * Renders the block firewall.sh splices into ufw's before.rules / before6.rules.
  * It runs before ufw's loopback ACCEPT, so the agent user (owner match) reaches
  * only the egress proxy and its own gateway on loopback; everything else it sends
- * is logged (rate-limited) and rejected. The metadata service is closed to every
- * user but root (cloud-init, its only client, is disabled after first boot).
+ * is logged (rate-limited) and rejected. The metadata service, which keeps serving
+ * the user-data, is closed to everyone: its only client, cloud-init, has finished
+ * by the time this loads and is disabled after first boot.
  */
 export function renderAgentEgressRules(family: "ipv4" | "ipv6", opts: AgentEgressOptions): string {
   const loopback = family === "ipv4" ? "127.0.0.1" : "::1";
@@ -20,9 +21,7 @@ export function renderAgentEgressRules(family: "ipv4" | "ipv6", opts: AgentEgres
   const lines = [
     "# clawkit:begin agent egress (managed by clawkit; edits here are overwritten)",
     ...(family === "ipv4"
-      ? [
-          `-A ufw-before-output -d 169.254.169.254 -m owner ! --uid-owner 0 -j REJECT --reject-with ${unreachable}`,
-        ]
+      ? [`-A ufw-before-output -d 169.254.169.254 -j REJECT --reject-with ${unreachable}`]
       : []),
     `-A ufw-before-output -o lo -p tcp -d ${loopback} --dport ${HOST.proxyPort} ${agent} -j ACCEPT`,
     `-A ufw-before-output -o lo -p tcp -d ${loopback} --dport ${opts.gatewayPort} ${agent} -j ACCEPT`,

@@ -14,8 +14,6 @@ export interface OpenclawOptions {
   readonly execAllowlist: readonly string[];
   /** Telegram user ids allowed to talk to the agent; undefined when Telegram is off. */
   readonly telegramAllowFrom?: readonly string[];
-  /** Let Tailscale identity headers stand in for the token (off unless the operator opts in). */
-  readonly allowTailscaleIdentity: boolean;
 }
 
 /** An env-var secret reference: the value stays in the root-only secrets file. */
@@ -44,7 +42,10 @@ export function renderOpenclawConfig(opts: OpenclawOptions): string {
       auth: {
         mode: "token",
         token: fromEnv("OPENCLAW_GATEWAY_TOKEN"),
-        allowTailscale: opts.allowTailscaleIdentity,
+        // Tailscale identity headers could only be checked by a gateway that runs
+        // `tailscale serve` itself and reaches tailscaled; this one does neither,
+        // so the token is required on the tailnet too.
+        allowTailscale: false,
         // Loopback without a forwarded header is this host (the health check), not a client:
         // tailscale serve always forwards the client address, so tailnet callers stay limited.
         rateLimit: { maxAttempts: 10, windowMs: 60_000, lockoutMs: 300_000, exemptLoopback: true },

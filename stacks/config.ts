@@ -31,7 +31,6 @@ export interface VpsConfig {
   readonly execAllowlist: readonly string[];
   readonly egressAllowlist: readonly string[];
   readonly tailnetTags: readonly string[];
-  readonly allowTailscaleIdentity: boolean;
   readonly hostname: string;
   readonly serverType: string;
   readonly architecture: "x86" | "arm";
@@ -440,7 +439,6 @@ export function parseConfig(source: ConfigSource, stack: string): VpsConfig {
     }
   }
 
-  const allowTailscaleIdentity = bool("allowTailscaleIdentity", false);
   const keepVolumeOnDestroy = bool("keepVolumeOnDestroy", true);
   const deleteProtection = bool("deleteProtection", false);
   const backups = bool("backups", true);
@@ -506,7 +504,6 @@ export function parseConfig(source: ConfigSource, stack: string): VpsConfig {
     execAllowlist,
     egressAllowlist,
     tailnetTags,
-    allowTailscaleIdentity,
     hostname,
     serverType,
     architecture: serverType.startsWith("cax") ? "arm" : "x86",

@@ -41,7 +41,6 @@ export function hostSettings(config: VpsConfig, volumeDevice?: string): HostSett
       execSecurity: config.execSecurity,
       execAllowlist: config.execAllowlist,
       telegramAllowFrom: config.telegram?.allowFrom,
-      allowTailscaleIdentity: config.allowTailscaleIdentity,
     },
     egress: {
       providers,

@@ -7,10 +7,9 @@
 # install script runs. openclaw then completes its own package lifecycle once,
 # here, as the installing user, so the unprivileged agent never has to write
 # into its code. The same script serves the server and the test machine.
-# Usage: install-runtime.sh NODE_DIR OPENCLAW_DIR
+# Usage: install-runtime.sh NODE_DIR [OPENCLAW_DIR]  (without OPENCLAW_DIR: Node.js and npm only)
 set -eu
-node_dir=$(cd "${1:?usage: install-runtime.sh NODE_DIR OPENCLAW_DIR}" && pwd)
-openclaw_dir=$(cd "${2:?usage: install-runtime.sh NODE_DIR OPENCLAW_DIR}" && pwd)
+node_dir=$(cd "${1:?usage: install-runtime.sh NODE_DIR [OPENCLAW_DIR]}" && pwd)
 
 case $(uname -m) in
   x86_64) arch=x64 ;;
@@ -23,6 +22,8 @@ ln -sfn "node_modules/node-linux-$arch/bin/node" "$node_dir/node"
 node="$node_dir/node"
 npm_cli="$node_dir/node_modules/npm/bin/npm-cli.js"
 "$node" --version >/dev/null
+[ -n "${2:-}" ] || exit 0
+openclaw_dir=$(cd "$2" && pwd)
 
 (cd "$openclaw_dir" && "$node" "$npm_cli" ci --ignore-scripts --omit=dev --no-audit --no-fund --loglevel=error >/dev/null)
 "$node" "$openclaw_dir/node_modules/openclaw/openclaw.mjs" --version >/dev/null

@@ -77,7 +77,14 @@ describe("artifacts: every shipped shell script through shellcheck", function ()
       assert.strictEqual(result.status, 0, result.stdout);
     });
   }
-  for (const script of ["scripts/test.sh", "scripts/bench.sh", ".ci/run"]) {
+  const kitScripts = [
+    ".ci/run",
+    ...fs
+      .readdirSync(path.join(ROOT, "scripts"))
+      .filter((f) => f.endsWith(".sh"))
+      .map((f) => `scripts/${f}`),
+  ];
+  for (const script of kitScripts) {
     it(script, function () {
       const result = run("shellcheck", ["--severity=style", "-x", script], { cwd: ROOT });
       assert.strictEqual(result.status, 0, result.stdout);

@@ -17,7 +17,6 @@ export function sampleSettings(overrides: Partial<HostSettings["openclaw"]> = {}
       execSecurity: "allowlist",
       execAllowlist: ["date", "/usr/local/bin/report"],
       telegramAllowFrom: ["123456789"],
-      allowTailscaleIdentity: false,
       ...overrides,
     },
     egress: {

@@ -261,7 +261,6 @@ describe("config: bad input is refused before any resource, naming the key and t
     assert.strictEqual(config.execSecurity, "allowlist");
     assert.deepStrictEqual(config.tailnetTags, ["tag:openclaw"]);
     assert.strictEqual(config.image, "debian-12");
-    assert.strictEqual(config.allowTailscaleIdentity, false);
     assert.strictEqual(config.keepVolumeOnDestroy, true);
     assert.strictEqual(config.backups, true);
     assert.strictEqual(config.hostname, "openclaw-dev");

@@ -84,7 +84,7 @@ describe("renderers: behaviour", function () {
     assert.ok(accepts.some((r) => r.includes("--dport 3128")));
     assert.ok(accepts.some((r) => r.includes("--dport 20000")));
     assert.match(rules[rules.length - 1], /--uid-owner openclaw -j REJECT/);
-    assert.match(rules[0], /-d 169\.254\.169\.254 -m owner ! --uid-owner 0 -j REJECT/);
+    assert.match(rules[0], /^-A ufw-before-output -d 169\.254\.169\.254 -j REJECT/);
   });
 
   it("the openclaw config never holds a secret, only references to the environment", function () {

@@ -1,0 +1,335 @@
+#!/usr/bin/env bash
+# The system layer's throwaway Debian root: an overlayfs over this machine's `/`
+# (upper layer on a tmpfs) in a private mount namespace, booted with systemd-nspawn
+# in a network namespace this script made, with peers in other network namespaces:
+#
+#   [upstream ns] eth0 198.51.100.10,.20 --- upstream 198.51.100.1 [internet ns]
+#   [internet ns] host 203.0.113.1       --- eth0 203.0.113.10       [host ns = container]
+#   [tailnet ns]  host 100.100.0.2       --- tailscale0 100.100.0.10 [host ns = container]
+#
+# Addresses live in topology.env. Nothing here ever touches this machine's own
+# firewall, users, sysctls or network: every `ip` call names a namespace (-n), every
+# change to files happens inside the overlay, and the overlay only exists in the
+# private mount namespace, which dies with systemd-nspawn.
+#
+# Usage (as root):
+#   sysroot.sh up ID [--user-data FILE] [--meta-data FILE] [--stage DIR] [--mask UNIT]...
+#       make the namespaces, prepare the overlay, boot it in the background; prints
+#       the container's PID 1 (as seen from here) once it exists. Console: STATE/console.log
+#   sysroot.sh exec ID [--user USER] [--] CMD...   run CMD inside the booted root
+#   sysroot.sh peer ID internet|tailnet|upstream [--] CMD...   run CMD in a peer netns
+#   sysroot.sh leader ID       print the container's PID 1 (exit 1 if not running)
+#   sysroot.sh down ID         shut down, kill leftovers, remove namespaces and state
+#   sysroot.sh net-up ID | net-down ID   only the network namespaces
+#   sysroot.sh list            ids with state or namespaces on this machine
+# ID: 1-8 characters [a-z0-9]. STATE is /run/clawkit-system/ID (override the
+# parent with CLAWKIT_SYSROOT_STATE).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=topology.env
+. "$here/topology.env"
+
+state_parent="${CLAWKIT_SYSROOT_STATE:-/run/clawkit-system}"
+tmpfs_size="${CLAWKIT_SYSROOT_TMPFS_SIZE:-8G}"
+start_timeout="${CLAWKIT_SYSROOT_START_TIMEOUT:-30}"
+stop_timeout="${CLAWKIT_SYSROOT_STOP_TIMEOUT:-30}"
+inner_path=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+
+die() {
+  echo "sysroot: $*" >&2
+  exit 1
+}
+
+check_id() {
+  [[ "${1:-}" =~ ^[a-z0-9]{1,8}$ ]] || die "bad id '${1:-}' (1-8 characters a-z 0-9)"
+}
+
+# Network namespace names for an id (kept short: they show up in `ip netns list`).
+ns_host() { echo "clawkit-$1-host"; }
+ns_peer() {
+  case "$2" in
+    internet) echo "clawkit-$1-inet" ;;
+    tailnet) echo "clawkit-$1-tail" ;;
+    upstream) echo "clawkit-$1-up" ;;
+    *) die "unknown peer '$2' (internet, tailnet, upstream)" ;;
+  esac
+}
+all_ns() { echo "$(ns_host "$1") $(ns_peer "$1" internet) $(ns_peer "$1" tailnet) $(ns_peer "$1" upstream)"; }
+
+ns_exists() { [ -e "/run/netns/$1" ]; }
+
+net_up() {
+  local id=$1 host inet tail up n
+  host=$(ns_host "$id")
+  inet=$(ns_peer "$id" internet)
+  tail=$(ns_peer "$id" tailnet)
+  up=$(ns_peer "$id" upstream)
+  for n in $host $inet $tail $up; do
+    ns_exists "$n" && die "network namespace $n exists already (sysroot.sh down $id)"
+  done
+  for n in $host $inet $tail $up; do
+    ip netns add "$n"
+    ip -n "$n" link set lo up
+  done
+  # Links are created inside the namespaces (ip -n), never in this machine's own.
+  ip -n "$host" link add "$PUBLIC_IF" type veth peer name host netns "$inet"
+  ip -n "$host" link add "$TAILNET_IF" type veth peer name host netns "$tail"
+  ip -n "$inet" link add upstream type veth peer name eth0 netns "$up"
+
+  ip -n "$host" addr add "$PUBLIC_HOST_ADDR/$PUBLIC_PREFIX" dev "$PUBLIC_IF"
+  ip -n "$host" addr add "$TAILNET_HOST_ADDR/$TAILNET_PREFIX" dev "$TAILNET_IF"
+  ip -n "$inet" addr add "$PUBLIC_PEER_ADDR/$PUBLIC_PREFIX" dev host
+  ip -n "$inet" addr add "$UPSTREAM_GATEWAY_ADDR/$UPSTREAM_PREFIX" dev upstream
+  ip -n "$tail" addr add "$TAILNET_PEER_ADDR/$TAILNET_PREFIX" dev host
+  ip -n "$up" addr add "$UPSTREAM_ALLOWED_ADDR/$UPSTREAM_PREFIX" dev eth0
+  ip -n "$up" addr add "$UPSTREAM_FORBIDDEN_ADDR/$UPSTREAM_PREFIX" dev eth0
+
+  ip -n "$host" link set "$PUBLIC_IF" up
+  ip -n "$host" link set "$TAILNET_IF" up
+  ip -n "$inet" link set host up
+  ip -n "$inet" link set upstream up
+  ip -n "$tail" link set host up
+  ip -n "$up" link set eth0 up
+
+  ip -n "$host" route add default via "$PUBLIC_PEER_ADDR" dev "$PUBLIC_IF"
+  ip -n "$up" route add default via "$UPSTREAM_GATEWAY_ADDR" dev eth0
+  # The internet peer routes between the host and upstream. This sysctl is the
+  # internet namespace's own (net.* is per network namespace), set through
+  # `ip netns exec`, which fails rather than fall back to this machine's namespace.
+  ip netns exec "$inet" sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward'
+}
+
+net_down() {
+  local id=$1 n
+  for n in $(all_ns "$id"); do
+    if ns_exists "$n"; then
+      ip netns del "$n" || echo "sysroot: could not delete netns $n" >&2
+    fi
+  done
+}
+
+# The container's PID 1 (in our PID namespace): the child of systemd-nspawn whose
+# PID inside its own namespace is 1.
+leader() {
+  local id=$1 nspawn pid
+  nspawn=$(cat "$state_parent/$id/nspawn.pid" 2>/dev/null) || return 1
+  [ -d "/proc/$nspawn" ] || return 1
+  # shellcheck disable=SC2013 # the file is one line of space-separated pids
+  for pid in $(cat /proc/"$nspawn"/task/*/children 2>/dev/null); do
+    if awk '$1 == "NSpid:" && $NF == 1 && NF == 3 { found = 1 } END { exit !found }' \
+      "/proc/$pid/status" 2>/dev/null; then
+      echo "$pid"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# Runs in the private mount namespace (see `up`): builds the overlay, then becomes
+# systemd-nspawn. When nspawn exits, the namespace and its mounts go with it.
+boot() {
+  local id=$1 st
+  st="$state_parent/$id"
+  [ -n "${CLAWKIT_SYSROOT_PRIVATE:-}" ] || die "boot must run under unshare (use up)"
+  mount -t tmpfs -o "mode=0755,size=$tmpfs_size" "clawkit-$id-rw" "$st/rw"
+  mkdir "$st/rw/upper" "$st/rw/work"
+  mount -t overlay "clawkit-$id" \
+    -o "lowerdir=/,upperdir=$st/rw/upper,workdir=$st/rw/work" "$st/root"
+  local r="$st/root"
+
+  # A machine of its own: fresh machine-id, no cloud-init history, the harness's seed.
+  rm -f "$r/etc/machine-id"
+  systemd-machine-id-setup --root="$r" >/dev/null
+  rm -rf "$r/var/lib/cloud" "$r/var/log/cloud-init.log" "$r/var/log/cloud-init-output.log"
+  rm -f "$r/etc/cloud/cloud-init.disabled"
+  mkdir -p "$r/var/lib/cloud/seed/nocloud"
+  cp "$st/seed/user-data" "$st/seed/meta-data" "$r/var/lib/cloud/seed/nocloud/"
+  chmod 0600 "$r/var/lib/cloud/seed/nocloud/user-data"
+  # NoCloud only (ds-identify reads datasource_list too), and the harness owns the
+  # network: cloud-init must not render a config (there is no renderer on this
+  # image anyway, and the addresses are set from outside before boot).
+  cat >"$r/etc/cloud/cloud.cfg.d/99-clawkit-system-test.cfg" <<'EOF'
+# Written by test/system/sysroot.sh into the throwaway root only.
+datasource_list: [ NoCloud, None ]
+network: {config: disabled}
+EOF
+  SYSTEMD_OFFLINE=1 systemctl --root="$r" --quiet enable \
+    cloud-init-local.service cloud-init.service cloud-config.service cloud-final.service
+  local unit
+  while read -r unit; do
+    [ -n "$unit" ] && SYSTEMD_OFFLINE=1 systemctl --root="$r" --quiet mask "$unit"
+  done <"$st/mask"
+  if [ -d "$st/stage" ]; then
+    cp -a "$st/stage/." "$r/"
+  fi
+
+  exec systemd-nspawn --quiet --boot --register=no --keep-unit --link-journal=no \
+    --console=read-only --directory="$r" --machine="clawkit-$id" \
+    --network-namespace-path="/run/netns/$(ns_host "$id")"
+}
+
+up() {
+  local id=$1
+  shift
+  local user_data="" meta_data="" stage="" masks=()
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --user-data) user_data=$2; shift 2 ;;
+      --meta-data) meta_data=$2; shift 2 ;;
+      --stage) stage=$2; shift 2 ;;
+      --mask) masks+=("$2"); shift 2 ;;
+      *) die "up: unknown option $1" ;;
+    esac
+  done
+  local st="$state_parent/$id"
+  [ -e "$st" ] && die "state $st exists already (sysroot.sh down $id)"
+  [ "$(id -u)" -eq 0 ] || die "run as root"
+
+  # From here on, any failure (or an interrupt) tears down what was made.
+  up_done=no
+  trap 'if [ "$up_done" != yes ]; then down "$id" >/dev/null 2>&1 || true; fi' EXIT
+  mkdir -p "$st/rw" "$st/root" "$st/seed"
+  if [ -n "$user_data" ]; then
+    cp "$user_data" "$st/seed/user-data"
+  else
+    printf '#cloud-config\n{}\n' >"$st/seed/user-data"
+  fi
+  if [ -n "$meta_data" ]; then
+    cp "$meta_data" "$st/seed/meta-data"
+  else
+    printf 'instance-id: clawkit-%s\nlocal-hostname: clawkit-%s\n' "$id" "$id" >"$st/seed/meta-data"
+  fi
+  if [ -n "$stage" ]; then cp -a "$stage" "$st/stage"; fi
+  printf '%s\n' "${masks[@]}" >"$st/mask"
+
+  net_up "$id"
+
+  CLAWKIT_SYSROOT_PRIVATE=1 setsid unshare --mount --propagation private -- \
+    "$here/sysroot.sh" _boot "$id" </dev/null >"$st/console.log" 2>&1 &
+  echo $! >"$st/nspawn.pid"
+
+  local waited=0 pid
+  until pid=$(leader "$id"); do
+    if ! kill -0 "$(cat "$st/nspawn.pid")" 2>/dev/null; then
+      echo "sysroot: boot of $id failed; console:" >&2
+      tail -n 40 "$st/console.log" >&2
+      false
+    fi
+    [ "$waited" -ge $((start_timeout * 10)) ] && { echo "sysroot: no PID 1 after ${start_timeout}s" >&2; false; }
+    sleep 0.1
+    waited=$((waited + 1))
+  done
+  up_done=yes
+  echo "$pid"
+}
+
+# Mount namespaces that belong to this id: the private one (unshare/nspawn) and the
+# container's. Processes still in them (e.g. a test's nsenter) would keep the overlay
+# alive after nspawn exits, so `down` kills them.
+pids_in_mntns() {
+  local want=$1 p
+  for p in /proc/[0-9]*; do
+    [ "$(readlink "$p/ns/mnt" 2>/dev/null)" = "$want" ] && echo "${p#/proc/}"
+  done
+  return 0
+}
+
+down() {
+  local id=$1 st nspawn="" pid="" ns_private="" ns_container="" i
+  st="$state_parent/$id"
+  nspawn=$(cat "$st/nspawn.pid" 2>/dev/null || true)
+  if [ -n "$nspawn" ] && [ -d "/proc/$nspawn" ]; then
+    ns_private=$(readlink "/proc/$nspawn/ns/mnt" || true)
+    pid=$(leader "$id" || true)
+    [ -n "$pid" ] && ns_container=$(readlink "/proc/$pid/ns/mnt" || true)
+    # SIGTERM makes nspawn ask the container's systemd for an orderly poweroff.
+    kill -TERM "$nspawn" 2>/dev/null || true
+    for ((i = 0; i < stop_timeout * 10; i++)); do
+      [ -d "/proc/$nspawn" ] || break
+      sleep 0.1
+    done
+    if [ -d "/proc/$nspawn" ]; then
+      echo "sysroot: $id did not stop in ${stop_timeout}s, killing it" >&2
+      if [ -n "$pid" ]; then kill -KILL "$pid" 2>/dev/null || true; fi
+      kill -KILL "$nspawn" 2>/dev/null || true
+      sleep 0.5
+    fi
+  fi
+  local ns p
+  for ns in "$ns_container" "$ns_private"; do
+    [ -n "$ns" ] || continue
+    for p in $(pids_in_mntns "$ns"); do
+      [ "$p" = "$$" ] || kill -KILL "$p" 2>/dev/null || true
+    done
+  done
+  net_down "$id"
+  if [ -d "$st" ]; then
+    # Only empty mount points and small files are left here; refuse to recurse
+    # into anything that is still a mount point.
+    if grep -q " $st/" /proc/self/mountinfo; then
+      die "$st still has mounts in this namespace; not removing it"
+    fi
+    rm -rf "$st"
+  fi
+  rmdir "$state_parent" 2>/dev/null || true
+}
+
+exec_in() {
+  local id=$1 user=""
+  shift
+  if [ "${1:-}" = --user ]; then
+    user=$2
+    shift 2
+  fi
+  [ "${1:-}" = -- ] && shift
+  [ $# -gt 0 ] || die "exec: no command"
+  local pid
+  pid=$(leader "$id") || die "$id is not running"
+  local env=(env -i "PATH=$inner_path" LANG=C.UTF-8 TERM=dumb)
+  if [ -n "$user" ]; then
+    exec nsenter --target "$pid" --mount --uts --ipc --net --pid --cgroup --root --wd=/ -- \
+      runuser -u "$user" -- "${env[@]}" "HOME=$(nsenter --target "$pid" --mount --root -- \
+      getent passwd "$user" | cut -d: -f6)" "USER=$user" "$@"
+  fi
+  exec nsenter --target "$pid" --mount --uts --ipc --net --pid --cgroup --root --wd=/ -- \
+    "${env[@]}" HOME=/root USER=root "$@"
+}
+
+peer() {
+  local id=$1 which=$2 ns
+  shift 2
+  [ "${1:-}" = -- ] && shift
+  [ $# -gt 0 ] || die "peer: no command"
+  ns=$(ns_peer "$id" "$which")
+  ns_exists "$ns" || die "no network namespace $ns"
+  exec ip netns exec "$ns" "$@"
+}
+
+list() {
+  {
+    ls "$state_parent" 2>/dev/null || true
+    ip netns list 2>/dev/null | sed -n 's/^clawkit-\([a-z0-9]*\)-.*/\1/p'
+  } | sort -u
+}
+
+cmd=${1:-}
+[ -n "$cmd" ] || die "usage: sysroot.sh up|exec|peer|leader|down|net-up|net-down|list ..."
+shift
+case "$cmd" in
+  list) list; exit 0 ;;
+esac
+check_id "${1:-}"
+id=$1
+shift
+case "$cmd" in
+  up) up "$id" "$@" ;;
+  _boot) boot "$id" ;;
+  exec) exec_in "$id" "$@" ;;
+  peer) peer "$id" "$@" ;;
+  leader) leader "$id" ;;
+  down) down "$id" ;;
+  net-up) net_up "$id" ;;
+  net-down) net_down "$id" ;;
+  *) die "unknown command $cmd" ;;
+esac

@@ -1,0 +1,79 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as yaml from "js-yaml";
+import * as path from "path";
+import { parseConfig } from "../../stacks/config";
+import { CONFIG_REFERENCE } from "../../stacks/configReference";
+import { baseConfig, SECRET_KEYS, sourceOf } from "../support/config";
+import { ROOT } from "../support/tools";
+
+/** The keys parseConfig asks for, by running it. */
+function keysRead(): Set<string> {
+  const read = new Set<string>();
+  const source = sourceOf({ ...baseConfig(), "clawkit:openaiApiKey": "sk-proj-x" });
+  parseConfig({ ...source, get: (key) => (read.add(key), source.get(key)) }, "dev");
+  return read;
+}
+
+describe("docs: the config reference, Pulumi.yaml and the README agree with the code", function () {
+  const reference = new Map(CONFIG_REFERENCE.map((k) => [k.key, k]));
+
+  it("the reference lists exactly the keys the program reads", function () {
+    const read = [...keysRead()].sort();
+    const listed = [...reference.keys()].filter((k) => k !== "tailscale:oauthClientId").sort();
+    assert.deepStrictEqual(read, listed);
+  });
+
+  it("the reference marks secret exactly the keys the program requires to be secret", function () {
+    const secret = CONFIG_REFERENCE.filter((k) => k.secret)
+      .map((k) => k.key)
+      .sort();
+    assert.deepStrictEqual(secret, [...SECRET_KEYS].sort());
+  });
+
+  it("the README's table has one row per key, with its default and secret flag", function () {
+    const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+    for (const key of CONFIG_REFERENCE) {
+      const row = readme.split("\n").find((l) => l.startsWith(`| \`${key.key}\` |`));
+      assert.ok(row, `README has no row for ${key.key}`);
+      const cells = row.split("|").map((c) => c.trim());
+      assert.strictEqual(
+        cells[2].replace(/&lt;/g, "<").replace(/&gt;/g, ">"),
+        key.default,
+        `${key.key} default`,
+      );
+      assert.strictEqual(cells[3], key.secret ? "yes" : "no", `${key.key} secret`);
+    }
+  });
+
+  it("Pulumi.yaml declares only known keys, with the defaults the code applies, and no secret default", function () {
+    const project = yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as {
+      config: Record<string, { default?: unknown; type: string }>;
+    };
+    const parsed = parseConfig(sourceOf(baseConfig()), "dev") as unknown as Record<string, unknown>;
+    for (const [key, schema] of Object.entries(project.config)) {
+      const entry = reference.get(key);
+      assert.ok(entry, `Pulumi.yaml declares ${key}, which the code does not read`);
+      assert.ok(
+        !entry.secret || schema.default === undefined,
+        `${key} is secret and must not have a default`,
+      );
+      if (schema.default !== undefined) {
+        assert.deepStrictEqual(
+          schema.default,
+          parsed[key.replace("clawkit:", "")],
+          `${key} default`,
+        );
+      }
+    }
+  });
+
+  it("the README's stack outputs are the ones index.ts exports", function () {
+    const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+    const index = fs.readFileSync(path.join(ROOT, "index.ts"), "utf8");
+    const exported = [...index.matchAll(/^export const (\w+)/gm)].map((m) => m[1]);
+    assert.ok(exported.length >= 4);
+    for (const name of exported)
+      assert.ok(readme.includes(`\`${name}\``), `README does not mention output ${name}`);
+  });
+});
