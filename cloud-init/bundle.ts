@@ -8,12 +8,12 @@ import { egressAllowlist, EgressNeeds, renderProxyConfig } from "./proxy";
 import { BundleFile, packTar } from "./tar";
 import { bootstrapFiles } from "./userdata";
 
-/** Debian packages the host needs; Node.js and openclaw come from the lockfile instead. */
+/** Debian packages the host needs; Node.js, npm and openclaw come from the lockfiles instead. */
 export const HOST_PACKAGES = [
   "auditd",
   "ca-certificates",
   "curl",
-  "npm",
+  "python3",
   "squid",
   "ufw",
   "unattended-upgrades",

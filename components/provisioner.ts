@@ -24,8 +24,10 @@ export interface ProvisionerArgs {
  * again only when its hash changes, and provision.sh itself is idempotent.
  */
 export class Provisioner extends pulumi.ComponentResource {
-  /** The pinned connection, for other commands on this server. */
+  /** The pinned connection, for other commands on this server (secret: it holds the key). */
   public readonly connection: pulumi.Output<Connection>;
+  /** The server's SSH host key as read at first contact, OpenSSH format. */
+  public readonly hostKey: pulumi.Output<string>;
   /** The provisioning run; other steps depend on it. */
   public readonly run: command.remote.Command;
 
@@ -50,10 +52,8 @@ export class Provisioner extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    this.connection = pulumi.output({
-      ...firstContact,
-      hostKey: hostKey.stdout.apply((s) => s.trim()),
-    });
+    this.hostKey = hostKey.stdout.apply((s) => s.trim());
+    this.connection = pulumi.output({ ...firstContact, hostKey: this.hostKey });
 
     const bundle = pulumi.output(args.bundle);
     this.run = new command.remote.Command(
@@ -67,6 +67,6 @@ export class Provisioner extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    this.registerOutputs({ provisioned: this.run.stdout });
+    this.registerOutputs({ hostKey: this.hostKey, provisioned: this.run.stdout });
   }
 }

@@ -6,7 +6,7 @@
 set -euo pipefail
 
 packages=(
-  ca-certificates curl tar gzip coreutils iproute2 util-linux
+  ca-certificates curl python3 tar gzip coreutils iproute2 util-linux
   cloud-init        # cloud-init schema
   shellcheck        # every shipped script
   systemd           # systemd-analyze verify / security
@@ -14,7 +14,6 @@ packages=(
   squid             # squid -k parse
   systemd-container # the system layer's throwaway root (systemd-nspawn)
 )
-command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 
 [ "$(id -u)" -eq 0 ] || { echo "install-system-deps: run as root (sudo)" >&2; exit 1; }
 

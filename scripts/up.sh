@@ -12,10 +12,12 @@ command -v pulumi >/dev/null || {
   echo "up: the Pulumi CLI is not on PATH; see the README's quick start (install it, pinned and checksum-verified)" >&2
   exit 1
 }
-command -v npm >/dev/null || {
-  echo "up: npm is needed once, to fetch the pinned Node.js: sudo apt-get install -y nodejs npm" >&2
-  exit 1
-}
+for tool in curl python3 tar; do
+  command -v "$tool" >/dev/null || {
+    echo "up: $tool is needed to fetch the pinned Node.js: sudo apt-get install -y curl python3 tar" >&2
+    exit 1
+  }
+done
 
 sh cloud-init/scripts/install-runtime.sh cloud-init/node
 marker=node_modules/.clawkit-lock.sha256

@@ -109,6 +109,6 @@ export function createVpsStack(config: VpsConfig): VpsOutputs {
     serverIpv4: host.server.ipv4Address,
     sshCommand: pulumi.interpolate`ssh ${config.adminUser}@${device.name}`,
     adminPrivateKey: host.adminPrivateKey,
-    sshHostKey: provisioner.connection.apply((c) => String(c.hostKey ?? "")),
+    sshHostKey: provisioner.hostKey,
   };
 }

@@ -185,6 +185,8 @@ describe("vps stack: the resource graph (mocks)", function () {
     assert.strictEqual(await pulumi.isSecret(outputs.gatewayToken), true);
     assert.strictEqual(await pulumi.isSecret(outputs.adminPrivateKey), true);
     assert.strictEqual(await pulumi.isSecret(outputs.tailnetUrl), false);
+    assert.strictEqual(await pulumi.isSecret(outputs.sshHostKey), false);
+    assert.match(await valueOf(outputs.sshHostKey), /^ssh-ed25519 /);
     assert.strictEqual(await valueOf(outputs.tailnetUrl), "https://openclaw-dev.tail1234.ts.net");
     assert.strictEqual(await valueOf(outputs.serverIpv4), "203.0.113.10");
     assert.strictEqual(
