@@ -12,6 +12,8 @@ export interface OpenclawOptions {
   readonly execSecurity: "allowlist" | "deny";
   /** Programs the agent may run in allowlist mode (names in /usr/bin, or absolute paths). */
   readonly execAllowlist: readonly string[];
+  /** Skills shipped in the package the agent may use; none by default. */
+  readonly bundledSkills: readonly string[];
   /** Telegram user ids allowed to talk to the agent; undefined when Telegram is off. */
   readonly telegramAllowFrom?: readonly string[];
 }
@@ -92,7 +94,7 @@ export function renderOpenclawConfig(opts: OpenclawOptions): string {
       sessions: { visibility: "agent" },
       agentToAgent: { enabled: false },
     },
-    skills: { allowBundled: [] },
+    skills: { allowBundled: [...opts.bundledSkills] },
     plugins: {
       allow: plugins,
       deny: ["browser", "canvas", "cua-computer", "file-transfer", "device-pair"],

@@ -29,6 +29,7 @@ export interface VpsConfig {
   readonly telegram?: { readonly botToken: SecretValue; readonly allowFrom: readonly string[] };
   readonly execSecurity: ExecSecurity;
   readonly execAllowlist: readonly string[];
+  readonly bundledSkills: readonly string[];
   readonly egressAllowlist: readonly string[];
   readonly tailnetTags: readonly string[];
   readonly hostname: string;
@@ -350,6 +351,24 @@ export function parseConfig(source: ConfigSource, stack: string): VpsConfig {
     }
   }
 
+  // Skills ship inside the pinned package; the ones that install more from ClawHub are refused.
+  const bundledSkills = list("bundledSkills") ?? [];
+  for (const skill of bundledSkills) {
+    if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(skill)) {
+      problem(
+        k("bundledSkills"),
+        `"${skill}" is not a skill name`,
+        `pulumi config set --path '${k("bundledSkills")}[0]' healthcheck`,
+      );
+    } else if (skill === "clawhub" || skill === "skill-creator") {
+      problem(
+        k("bundledSkills"),
+        `"${skill}" fetches or writes skills, which the kit keeps off`,
+        `pulumi config rm ${k("bundledSkills")}`,
+      );
+    }
+  }
+
   const egressAllowlist = (list("egressAllowlist") ?? []).map((h) => h.toLowerCase());
   for (const host of egressAllowlist) {
     if (!EGRESS_HOST.test(host)) {
@@ -502,6 +521,7 @@ export function parseConfig(source: ConfigSource, stack: string): VpsConfig {
     telegram,
     execSecurity: execSecurity as ExecSecurity,
     execAllowlist,
+    bundledSkills,
     egressAllowlist,
     tailnetTags,
     hostname,

@@ -74,6 +74,13 @@ export const CONFIG_REFERENCE: readonly ConfigKey[] = [
       "programs the agent may run: names in /usr/bin or absolute paths; shells and interpreters are refused",
   },
   {
+    key: "clawkit:bundledSkills",
+    default: "[] (none)",
+    secret: false,
+    description:
+      "skills shipped inside the pinned openclaw the agent may use; `clawhub` and `skill-creator` are refused",
+  },
+  {
     key: "clawkit:egressAllowlist",
     default: "[]",
     secret: false,

@@ -40,6 +40,7 @@ export function hostSettings(config: VpsConfig, volumeDevice?: string): HostSett
       providers,
       execSecurity: config.execSecurity,
       execAllowlist: config.execAllowlist,
+      bundledSkills: config.bundledSkills,
       telegramAllowFrom: config.telegram?.allowFrom,
     },
     egress: {

@@ -134,6 +134,12 @@ describe("artifacts: the gateway unit through systemd-analyze", function () {
     assert.strictEqual(result.stderr.trim(), "");
   });
 
+  it("the first-boot shred unit verifies cleanly too", function () {
+    const shredUnit = path.join(ROOT, "cloud-init", "files", "clawkit-shred-userdata.service");
+    const result = run("systemd-analyze", ["verify", shredUnit]);
+    assert.strictEqual(result.status, 0, result.stderr);
+  });
+
   it(`rates an exposure of at most ${MAX_EXPOSURE} in systemd-analyze security --offline`, function () {
     const result = run("systemd-analyze", ["security", "--offline=true", "--no-pager", unit]);
     const match = /Overall exposure level for \S+: ([0-9.]+)/.exec(result.stdout);

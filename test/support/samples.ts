@@ -16,6 +16,7 @@ export function sampleSettings(overrides: Partial<HostSettings["openclaw"]> = {}
       providers: ["anthropic", "openai"],
       execSecurity: "allowlist",
       execAllowlist: ["date", "/usr/local/bin/report"],
+      bundledSkills: ["healthcheck"],
       telegramAllowFrom: ["123456789"],
       ...overrides,
     },

@@ -105,6 +105,36 @@ describe("config: bad input is refused before any resource, naming the key and t
       /"allowlist" or "deny"/,
     ],
     [
+      "exec entry that is a shell",
+      { "clawkit:execAllowlist": '["/bin/bash"]' },
+      "clawkit:execAllowlist",
+      /allows everything/,
+    ],
+    [
+      "exec entry that is an interpreter",
+      { "clawkit:execAllowlist": '["python3.11"]' },
+      "clawkit:execAllowlist",
+      /allows everything/,
+    ],
+    [
+      "exec entry with a relative path",
+      { "clawkit:execAllowlist": '["../bin/ls"]' },
+      "clawkit:execAllowlist",
+      /absolute path/,
+    ],
+    [
+      "skill that installs skills",
+      { "clawkit:bundledSkills": '["clawhub"]' },
+      "clawkit:bundledSkills",
+      /keeps off/,
+    ],
+    [
+      "malformed skill",
+      { "clawkit:bundledSkills": '["../x"]' },
+      "clawkit:bundledSkills",
+      /not a skill name/,
+    ],
+    [
       "exec entry with shell syntax",
       { "clawkit:execAllowlist": '["ls; curl x"]' },
       "clawkit:execAllowlist",
