@@ -13,9 +13,13 @@
 # private mount namespace, which dies with systemd-nspawn.
 #
 # Usage (as root):
-#   sysroot.sh up ID [--user-data FILE] [--meta-data FILE] [--stage DIR] [--mask UNIT]...
+#   sysroot.sh up ID [--user-data FILE] [--meta-data FILE] [--stage DIR]
+#                    [--disable UNIT]... [--mask UNIT]... [--keep-policy-rc.d]
 #       make the namespaces, prepare the overlay, boot it in the background; prints
 #       the container's PID 1 (as seen from here) once it exists. Console: STATE/console.log
+#       --stage DIR: copied over the root before boot (DIR/etc/x lands in /etc/x)
+#       --disable/--mask: units of this machine's image a fresh server would not run
+#       --keep-policy-rc.d: keep this image's /usr/sbin/policy-rc.d (removed by default)
 #   sysroot.sh exec ID [--user USER] [--] CMD...   run CMD inside the booted root
 #   sysroot.sh peer ID internet|tailnet|upstream [--] CMD...   run CMD in a peer netns
 #   sysroot.sh leader ID       print the container's PID 1 (exit 1 if not running)
@@ -27,7 +31,7 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck source=topology.env
+# shellcheck source=SCRIPTDIR/topology.env
 . "$here/topology.env"
 
 state_parent="${CLAWKIT_SYSROOT_STATE:-/run/clawkit-system}"
@@ -101,9 +105,11 @@ net_up() {
 }
 
 net_down() {
-  local id=$1 n
+  local id=$1 n p
   for n in $(all_ns "$id"); do
     if ns_exists "$n"; then
+      # Servers a test left running in a peer namespace.
+      for p in $(ip netns pids "$n" 2>/dev/null); do kill -KILL "$p" 2>/dev/null || true; done
       ip netns del "$n" || echo "sysroot: could not delete netns $n" >&2
     fi
   done
@@ -132,59 +138,96 @@ boot() {
   local id=$1 st
   st="$state_parent/$id"
   [ -n "${CLAWKIT_SYSROOT_PRIVATE:-}" ] || die "boot must run under unshare (use up)"
+  [ "$(readlink /proc/self/ns/mnt)" != "$(readlink /proc/1/ns/mnt)" ] ||
+    die "not in a private mount namespace; refusing to mount"
   mount -t tmpfs -o "mode=0755,size=$tmpfs_size" "clawkit-$id-rw" "$st/rw"
   mkdir "$st/rw/upper" "$st/rw/work"
   mount -t overlay "clawkit-$id" \
     -o "lowerdir=/,upperdir=$st/rw/upper,workdir=$st/rw/work" "$st/root"
   local r="$st/root"
+  [ "$(findmnt -n -o FSTYPE --mountpoint "$r")" = overlay ] || die "$r is not the overlay"
 
-  # A machine of its own: fresh machine-id, no cloud-init history, the harness's seed.
-  rm -f "$r/etc/machine-id"
-  systemd-machine-id-setup --root="$r" >/dev/null
+  # A machine of its own: fresh machine-id (systemd-machine-id-setup would copy
+  # D-Bus's id, which is this machine's, so that goes too), an empty /root (this
+  # machine's has tool configs), no cloud-init history, the harness's seed.
+  rm -f "$r/etc/machine-id" "$r/var/lib/dbus/machine-id"
+  systemd-machine-id-setup --root="$r" >/dev/null 2>&1
+  [ "$(cat "$r/etc/machine-id")" != "$(cat /etc/machine-id 2>/dev/null)" ] || die "machine-id not fresh"
+  rm -rf "$r/root"
+  mkdir -m 0700 "$r/root"
+  cp -a /etc/skel/. "$r/root/"
+  chmod 0700 "$r/root"
   rm -rf "$r/var/lib/cloud" "$r/var/log/cloud-init.log" "$r/var/log/cloud-init-output.log"
   rm -f "$r/etc/cloud/cloud-init.disabled"
   mkdir -p "$r/var/lib/cloud/seed/nocloud"
   cp "$st/seed/user-data" "$st/seed/meta-data" "$r/var/lib/cloud/seed/nocloud/"
   chmod 0600 "$r/var/lib/cloud/seed/nocloud/user-data"
-  # NoCloud only (ds-identify reads datasource_list too), and the harness owns the
-  # network: cloud-init must not render a config (there is no renderer on this
-  # image anyway, and the addresses are set from outside before boot).
-  cat >"$r/etc/cloud/cloud.cfg.d/99-clawkit-system-test.cfg" <<'EOF'
+  # NoCloud only (ds-identify reads datasource_list too); the harness owns the
+  # network: cloud-init must not render a config (this image has no renderer, and
+  # the addresses are set from outside before boot). This machine only has the
+  # C.UTF-8 locale, and cloud-init's default (en_US.UTF-8) fails cloud-config.
+  # User-data can still override all of these.
+  cat >"$r/etc/cloud/cloud.cfg.d/99-clawkit-system-test.cfg" <<'EOF2'
 # Written by test/system/sysroot.sh into the throwaway root only.
 datasource_list: [ NoCloud, None ]
 network: {config: disabled}
-EOF
+locale: C.UTF-8
+EOF2
+  # This machine's image carries Docker's "never start services" policy-rc.d; a
+  # server does not, so packages installed inside start their services as on one.
+  if [ "$(cat "$st/keep-policy-rc.d" 2>/dev/null)" != yes ]; then
+    rm -f "$r/usr/sbin/policy-rc.d"
+  fi
+  rm -f "$r/etc/resolv.conf"
+  echo "nameserver $DNS_ADDR" >"$r/etc/resolv.conf"
   SYSTEMD_OFFLINE=1 systemctl --root="$r" --quiet enable \
     cloud-init-local.service cloud-init.service cloud-config.service cloud-final.service
   local unit
   while read -r unit; do
-    [ -n "$unit" ] && SYSTEMD_OFFLINE=1 systemctl --root="$r" --quiet mask "$unit"
+    # Not every test machine's image has every unit (postgresql...): skip absent ones.
+    [ -z "$unit" ] || [ -z "$(SYSTEMD_OFFLINE=1 systemctl --root="$r" list-unit-files --no-legend "$unit")" ] ||
+      SYSTEMD_OFFLINE=1 systemctl --root="$r" --quiet disable "$unit"
+  done <"$st/disable"
+  while read -r unit; do
+    [ -z "$unit" ] || SYSTEMD_OFFLINE=1 systemctl --root="$r" --quiet mask "$unit"
   done <"$st/mask"
   if [ -d "$st/stage" ]; then
-    cp -a "$st/stage/." "$r/"
+    # Existing directories keep their owner and mode (/root stays 0700).
+    tar -C "$st/stage" -c . | tar -C "$r" -x --no-overwrite-dir
   fi
 
-  exec systemd-nspawn --quiet --boot --register=no --keep-unit --link-journal=no \
-    --console=read-only --directory="$r" --machine="clawkit-$id" \
+  # With --network-namespace-path (unlike --private-network) nspawn neither keeps
+  # CAP_NET_ADMIN nor makes /proc/sys/net writable; the firewall needs both. Both
+  # only reach the container's own network namespace.
+  SYSTEMD_NSPAWN_API_VFS_WRITABLE=network exec systemd-nspawn --quiet \
+    --capability=CAP_NET_ADMIN --boot --register=no --keep-unit --link-journal=no \
+    --console=read-only --resolv-conf=off --directory="$r" --machine="clawkit-$id" \
     --network-namespace-path="/run/netns/$(ns_host "$id")"
 }
 
 up() {
   local id=$1
   shift
-  local user_data="" meta_data="" stage="" masks=()
+  local user_data="" meta_data="" stage="" masks=() disables=() keep_policy=no
   while [ $# -gt 0 ]; do
     case "$1" in
       --user-data) user_data=$2; shift 2 ;;
       --meta-data) meta_data=$2; shift 2 ;;
       --stage) stage=$2; shift 2 ;;
       --mask) masks+=("$2"); shift 2 ;;
+      --disable) disables+=("$2"); shift 2 ;;
+      --keep-policy-rc.d) keep_policy=yes; shift ;;
       *) die "up: unknown option $1" ;;
     esac
   done
   local st="$state_parent/$id"
-  [ -e "$st" ] && die "state $st exists already (sysroot.sh down $id)"
   [ "$(id -u)" -eq 0 ] || die "run as root"
+  # Refuse before arming the teardown below: it must never hit a running instance.
+  [ -e "$st" ] && die "state $st exists already (sysroot.sh down $id)"
+  local n
+  for n in $(all_ns "$id"); do
+    ns_exists "$n" && die "network namespace $n exists already (sysroot.sh down $id)"
+  done
 
   # From here on, any failure (or an interrupt) tears down what was made.
   up_done=no
@@ -202,6 +245,8 @@ up() {
   fi
   if [ -n "$stage" ]; then cp -a "$stage" "$st/stage"; fi
   printf '%s\n' "${masks[@]}" >"$st/mask"
+  printf '%s\n' "${disables[@]}" >"$st/disable"
+  echo "$keep_policy" >"$st/keep-policy-rc.d"
 
   net_up "$id"
 
@@ -286,14 +331,30 @@ exec_in() {
   [ $# -gt 0 ] || die "exec: no command"
   local pid
   pid=$(leader "$id") || die "$id is not running"
+  # Never run anything in this machine's own namespaces, whatever went wrong above.
+  local ns
+  for ns in mnt net pid; do
+    [ "$(readlink "/proc/$pid/ns/$ns")" != "$(readlink "/proc/self/ns/$ns")" ] ||
+      die "PID $pid shares this machine's $ns namespace; refusing"
+  done
+  # nsenter keeps this machine's capabilities; the container's processes have fewer.
+  # Give the command the container PID 1's bounding set, so it can do no more than
+  # a root process of the container could (no mounting this machine's disk...).
+  local bnd caps="-all" bit
+  bnd=$(awk '$1 == "CapBnd:" { print $2 }' "/proc/$pid/status")
+  for ((bit = 0; bit < 64; bit++)); do
+    if (((16#$bnd >> bit) & 1)); then caps="$caps,+cap_$bit"; fi
+  done
+  local enter=(nsenter --target "$pid" --mount --uts --ipc --net --pid --cgroup --root --wd
+    setpriv "--bounding-set=$caps" --inh-caps=-all --)
   local env=(env -i "PATH=$inner_path" LANG=C.UTF-8 TERM=dumb)
   if [ -n "$user" ]; then
-    exec nsenter --target "$pid" --mount --uts --ipc --net --pid --cgroup --root --wd=/ -- \
-      runuser -u "$user" -- "${env[@]}" "HOME=$(nsenter --target "$pid" --mount --root -- \
-      getent passwd "$user" | cut -d: -f6)" "USER=$user" "$@"
+    local home
+    home=$(nsenter --target "$pid" --mount --root -- getent passwd "$user" | cut -d: -f6) ||
+      die "no user $user in the root"
+    exec "${enter[@]}" runuser -u "$user" -- "${env[@]}" "HOME=$home" "USER=$user" "$@"
   fi
-  exec nsenter --target "$pid" --mount --uts --ipc --net --pid --cgroup --root --wd=/ -- \
-    "${env[@]}" HOME=/root USER=root "$@"
+  exec "${enter[@]}" "${env[@]}" HOME=/root USER=root "$@"
 }
 
 peer() {
