@@ -18,17 +18,19 @@ export function renderAgentEgressRules(family: "ipv4" | "ipv6", opts: AgentEgres
   const loopback = family === "ipv4" ? "127.0.0.1" : "::1";
   const unreachable = family === "ipv4" ? "icmp-port-unreachable" : "icmp6-port-unreachable";
   const agent = `-m owner --uid-owner ${HOST.agentUser}`;
+  // ufw names its IPv6 chains ufw6-*: a rule for ufw-* in before6.rules fails the whole file.
+  const output = family === "ipv4" ? "ufw-before-output" : "ufw6-before-output";
   const lines = [
     "# clawkit:begin agent egress (managed by clawkit; edits here are overwritten)",
     ...(family === "ipv4"
-      ? [`-A ufw-before-output -d 169.254.169.254 -j REJECT --reject-with ${unreachable}`]
+      ? [`-A ${output} -d 169.254.169.254 -j REJECT --reject-with ${unreachable}`]
       : []),
-    `-A ufw-before-output -o lo -p tcp -d ${loopback} --dport ${HOST.proxyPort} ${agent} -j ACCEPT`,
-    `-A ufw-before-output -o lo -p tcp -d ${loopback} --dport ${opts.gatewayPort} ${agent} -j ACCEPT`,
-    `-A ufw-before-output -o lo ${agent} -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT`,
-    `-A ufw-before-output ${agent} -m limit --limit 6/min --limit-burst 10 -j LOG --log-prefix "[clawkit agent egress] "`,
-    `-A ufw-before-output -p tcp ${agent} -j REJECT --reject-with tcp-reset`,
-    `-A ufw-before-output ${agent} -j REJECT --reject-with ${unreachable}`,
+    `-A ${output} -o lo -p tcp -d ${loopback} --dport ${HOST.proxyPort} ${agent} -j ACCEPT`,
+    `-A ${output} -o lo -p tcp -d ${loopback} --dport ${opts.gatewayPort} ${agent} -j ACCEPT`,
+    `-A ${output} -o lo ${agent} -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT`,
+    `-A ${output} ${agent} -m limit --limit 6/min --limit-burst 10 -j LOG --log-prefix "[clawkit agent egress] "`,
+    `-A ${output} -p tcp ${agent} -j REJECT --reject-with tcp-reset`,
+    `-A ${output} ${agent} -j REJECT --reject-with ${unreachable}`,
     "# clawkit:end",
     "",
   ];

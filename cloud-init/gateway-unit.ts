@@ -39,7 +39,7 @@ export function renderGatewayUnit(): string {
     "Environment=NODE_ENV=production",
     `WorkingDirectory=${HOST.stateDir}`,
     "Restart=always",
-    "RestartSec=2",
+    "RestartSec=1",
     "TimeoutStopSec=20",
     "UMask=0077",
     "",
@@ -65,7 +65,9 @@ export function renderGatewayUnit(): string {
     "RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX",
     "RestrictNamespaces=yes",
     "RestrictRealtime=yes",
-    "RestrictSUIDSGID=yes",
+    // Not RestrictSUIDSGID: systemd enforces it by failing openat2() with ENOSYS, and
+    // openclaw's native file-safety layer then refuses to take its own lock.
+    // NoNewPrivileges already makes set-uid bits worthless to this service.
     "LockPersonality=yes",
     "RemoveIPC=yes",
     "KeyringMode=private",

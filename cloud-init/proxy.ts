@@ -50,7 +50,9 @@ export function renderProxyConfig(allowlist: readonly string[]): string {
     `http_port [::1]:${HOST.proxyPort}`,
     "acl CONNECT method CONNECT",
     "acl https_port port 443",
-    `acl clawkit_allowed dstdomain ${allowlist.join(" ")}`,
+    // -n: never match an IP-literal request by its reverse DNS name, which whoever
+    // owns the address controls; a bare address matches no name, so it is refused.
+    `acl clawkit_allowed dstdomain -n ${allowlist.join(" ")}`,
     "acl clawkit_inward dst 0.0.0.0/8 10.0.0.0/8 100.64.0.0/10 127.0.0.0/8 169.254.0.0/16 172.16.0.0/12 192.168.0.0/16 224.0.0.0/4 ::1 fc00::/7 fe80::/10",
     "http_access deny !CONNECT",
     "http_access deny !https_port",
@@ -62,6 +64,8 @@ export function renderProxyConfig(allowlist: readonly string[]): string {
     "cache_mem 8 MB",
     "forwarded_for delete",
     "httpd_suppress_version_string on",
+    // A fixed name: squid otherwise looks its host up in DNS at start.
+    "visible_hostname clawkit-egress-proxy",
     "access_log daemon:/var/log/squid/access.log squid",
     "coredump_dir /var/spool/squid",
     "shutdown_lifetime 2 seconds",

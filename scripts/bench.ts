@@ -7,7 +7,15 @@ import { renderGatewayUnit } from "../cloud-init/gateway-unit";
 import { renderOpenclawConfig } from "../cloud-init/openclaw-config";
 import { renderUserData } from "../cloud-init/userdata";
 import { sampleSettings, sampleUserDataOptions } from "../test/support/samples";
-import { hasCommand, NODE24, OPENCLAW_CLI, ROOT, run, tempDir } from "../test/support/tools";
+import {
+  hasCommand,
+  NODE24,
+  OPENCLAW_CLI,
+  ROOT,
+  run,
+  runOpenclaw,
+  tempDir,
+} from "../test/support/tools";
 
 const rows: [string, string, string][] = [];
 const figure = (name: string, value: string, how: string) => {
@@ -68,15 +76,13 @@ try {
     fs.mkdirSync(path.join(tmp.dir, "state"), { mode: 0o700 });
     let audit = { summary: {}, findings: [] as { severity: string; checkId: string }[] };
     const seconds = timed(() => {
-      const out = run(NODE24, [OPENCLAW_CLI, "security", "audit", "--json"], {
-        env: {
-          PATH: "/usr/bin:/bin",
-          HOME: tmp.dir,
-          OPENCLAW_CONFIG_PATH: config,
-          OPENCLAW_STATE_DIR: path.join(tmp.dir, "state"),
-          OPENCLAW_CONFIG_READONLY: "1",
-          OPENCLAW_GATEWAY_TOKEN: "T".repeat(64),
-        },
+      const out = runOpenclaw(["security", "audit", "--json"], {
+        PATH: "/usr/bin:/bin",
+        HOME: tmp.dir,
+        OPENCLAW_CONFIG_PATH: config,
+        OPENCLAW_STATE_DIR: path.join(tmp.dir, "state"),
+        OPENCLAW_CONFIG_READONLY: "1",
+        OPENCLAW_GATEWAY_TOKEN: "T".repeat(64),
       }).stdout;
       audit = JSON.parse(out.slice(out.indexOf("{")));
     });
@@ -95,6 +101,38 @@ try {
 } finally {
   tmp.remove();
 }
+
+// The system figures come from one run of the system layer (a throwaway root, booted).
+if (process.getuid?.() === 0 && process.argv.includes("--system")) {
+  const out = path.join(tempDir("figures").dir, "system.json");
+  const result = run(
+    process.execPath,
+    [
+      path.join(ROOT, "node_modules", "mocha", "bin", "mocha.js"),
+      "--config",
+      path.join(ROOT, "test", "support", "mocharc.unit.json"),
+      "--spec",
+      "test/system/host.test.ts",
+    ],
+    { cwd: ROOT, env: { ...process.env, CLAWKIT_SYSTEM_FIGURES: out } },
+  );
+  if (fs.existsSync(out)) {
+    const f = JSON.parse(fs.readFileSync(out, "utf8"));
+    const how = "test/system/host.test.ts, one run";
+    figure("throwaway root boot", `${f.bootSeconds?.toFixed?.(1)} s`, how);
+    figure("provisioning (warm package cache)", `${f.provisionSeconds?.toFixed?.(1)} s`, how);
+    figure("gateway start to healthy with token", `${f.firstStartSeconds?.toFixed?.(1)} s`, how);
+    figure("back healthy after SIGKILL", `${f.restartAfterKillSeconds?.toFixed?.(1)} s`, how);
+    figure("rotation (new token accepted)", `${f.rotationSeconds?.toFixed?.(1)} s`, how);
+    figure(
+      "open TCP ports from the internet peer",
+      String(f.openPortsFromInternet),
+      "full connect scan 1-65535",
+    );
+    figure("agent egress attempts blocked", String(f.egressBlocked), how);
+    figure("audit on the running host", JSON.stringify(f.audit), how);
+  } else figure("system figures", "n/a", `system run failed:\n${result.stdout.slice(-2000)}`);
+} else figure("system figures", "skipped", "run as root with --system: npm run bench -- --system");
 
 console.log("\n| figure | value | how |\n|---|---|---|");
 for (const [name, value, how] of rows) console.log(`| ${name} | ${value} | ${how} |`);

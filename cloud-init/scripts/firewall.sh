@@ -53,3 +53,11 @@ else
   ufw --force enable >/dev/null
   log "ufw enabled"
 fi
+
+# ufw can report success while a rules file failed to load: check that the agent
+# rules are live in every family ufw manages, or stop here.
+check_loaded() {
+  "$1" -S "$2" 2>/dev/null | grep -q -- '--uid-owner' || die "$1: the agent egress rules are not loaded into $2"
+}
+check_loaded iptables ufw-before-output
+if grep -q '^IPV6=yes' /etc/default/ufw; then check_loaded ip6tables ufw6-before-output; fi

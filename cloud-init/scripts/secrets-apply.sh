@@ -27,8 +27,13 @@ valid() {
   grep -qE '^OPENCLAW_GATEWAY_TOKEN=.{32,}$' "$1"
 }
 
+# restarts: how often systemd has restarted the gateway since it was last started.
+restarts() { systemctl show -p NRestarts --value "$unit"; }
+
 # healthy FILE: the gateway answers /readyz, refuses a wrong token and accepts
-# the token in FILE. The token goes to curl in a header file, not in argv.
+# the token in FILE. The token goes to curl in a header file, not in argv. A
+# gateway that crashes meanwhile (systemd restarted it) is not healthy: no need
+# to wait out the timeout.
 healthy() {
   header=$(mktemp /run/clawkit-auth.XXXXXX)
   token=$(sed -n 's/^OPENCLAW_GATEWAY_TOKEN=//p' "$1")
@@ -38,7 +43,8 @@ healthy() {
   url="http://127.0.0.1:$port"
   deadline=$(($(date +%s) + ready_timeout))
   ok=1
-  while [ "$(date +%s)" -lt "$deadline" ]; do
+  crashes=$(restarts)
+  while [ "$(date +%s)" -lt "$deadline" ] && [ "$(restarts)" = "$crashes" ]; do
     if curl -fsS -o /dev/null --max-time 3 "$url/readyz" 2>/dev/null; then
       good=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H @"$header" \
         -H 'Content-Type: application/json' -d "$body" "$url/tools/invoke" || true)

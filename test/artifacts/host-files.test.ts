@@ -80,6 +80,11 @@ describe("artifacts: every shipped shell script through shellcheck", function ()
   const kitScripts = [
     ".ci/run",
     ...fs
+      .readdirSync(path.join(ROOT, "test", "system"))
+      .filter((f) => f.endsWith(".sh"))
+      .map((f) => `test/system/${f}`),
+    "test/system/fakes/tailscale",
+    ...fs
       .readdirSync(path.join(ROOT, "scripts"))
       .filter((f) => f.endsWith(".sh"))
       .map((f) => `scripts/${f}`),

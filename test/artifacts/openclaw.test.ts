@@ -4,7 +4,14 @@ import * as path from "path";
 import { renderExecApprovals } from "../../cloud-init/exec-approvals";
 import { renderOpenclawConfig } from "../../cloud-init/openclaw-config";
 import { sampleSettings } from "../support/samples";
-import { file, NODE24, OPENCLAW_CLI, requirePrerequisites, run, tempDir } from "../support/tools";
+import {
+  file,
+  NODE24,
+  OPENCLAW_CLI,
+  requirePrerequisites,
+  runOpenclaw,
+  tempDir,
+} from "../support/tools";
 
 /** Runs the pinned openclaw CLI under Node 24 against a config, offline, in a scratch HOME. */
 function openclaw(
@@ -18,20 +25,17 @@ function openclaw(
     fs.writeFileSync(configPath, config, { mode: 0o640 });
     fs.mkdirSync(path.join(tmp.dir, "state"), { mode: 0o700 });
     fs.mkdirSync(path.join(tmp.dir, "home"), { mode: 0o700 });
-    const result = run(NODE24, [OPENCLAW_CLI, ...args], {
-      env: {
-        PATH: `${path.dirname(NODE24)}:/usr/bin:/bin`,
-        HOME: path.join(tmp.dir, "home"),
-        OPENCLAW_CONFIG_PATH: configPath,
-        OPENCLAW_STATE_DIR: path.join(tmp.dir, "state"),
-        OPENCLAW_CONFIG_READONLY: "1",
-        OPENCLAW_GATEWAY_TOKEN: "T".repeat(64),
-        ANTHROPIC_API_KEY: "sk-ant-api03-TESTONLY",
-        OPENAI_API_KEY: "sk-proj-TESTONLY",
-        TELEGRAM_BOT_TOKEN: "123456789:TESTONLY-telegram-token",
-        NO_COLOR: "1",
-      },
-      timeout: 120_000,
+    const result = runOpenclaw(args, {
+      PATH: `${path.dirname(NODE24)}:/usr/bin:/bin`,
+      HOME: path.join(tmp.dir, "home"),
+      OPENCLAW_CONFIG_PATH: configPath,
+      OPENCLAW_STATE_DIR: path.join(tmp.dir, "state"),
+      OPENCLAW_CONFIG_READONLY: "1",
+      OPENCLAW_GATEWAY_TOKEN: "T".repeat(64),
+      ANTHROPIC_API_KEY: "sk-ant-api03-TESTONLY",
+      OPENAI_API_KEY: "sk-proj-TESTONLY",
+      TELEGRAM_BOT_TOKEN: "123456789:TESTONLY-telegram-token",
+      NO_COLOR: "1",
     });
     const start = result.stdout.indexOf("{");
     let json: unknown;
@@ -151,15 +155,9 @@ describe("artifacts: the exec approvals document through `openclaw approvals set
         OPENCLAW_CONFIG_READONLY: "1",
         OPENCLAW_NIX_MODE: "1",
       };
-      const set = run(NODE24, [OPENCLAW_CLI, "approvals", "set", "--file", approvalsPath], {
-        env,
-        timeout: 60_000,
-      });
+      const set = runOpenclaw(["approvals", "set", "--file", approvalsPath], env);
       assert.strictEqual(set.status, 0, set.stderr);
-      const get = run(NODE24, [OPENCLAW_CLI, "approvals", "get", "--json"], {
-        env,
-        timeout: 60_000,
-      });
+      const get = runOpenclaw(["approvals", "get", "--json"], env);
       const stored = JSON.parse(get.stdout.slice(get.stdout.indexOf("{"))).file.agents.main;
       assert.deepStrictEqual(
         stored.allowlist.map((e: { pattern: string }) => e.pattern),

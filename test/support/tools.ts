@@ -78,6 +78,36 @@ export function run(
   };
 }
 
+/**
+ * Runs the pinned openclaw CLI (under Node 24) with the rendered config as it is.
+ * That config names host paths (its log file under /var/lib/openclaw), so the CLI
+ * runs in a private mount namespace with a tmpfs over /var/lib: nothing it writes
+ * there reaches this machine.
+ */
+export function runOpenclaw(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  timeout = 120_000,
+): { status: number; stdout: string; stderr: string } {
+  const script = 'mount -t tmpfs -o mode=0755 tmpfs /var/lib && exec "$@"';
+  return run(
+    "unshare",
+    [
+      "--mount",
+      "--propagation",
+      "private",
+      "sh",
+      "-c",
+      script,
+      "sh",
+      NODE24,
+      OPENCLAW_CLI,
+      ...args,
+    ],
+    { env, timeout },
+  );
+}
+
 /** A fresh temporary directory, removed by the returned function. */
 export function tempDir(prefix: string): { dir: string; remove: () => void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `clawkit-${prefix}-`));

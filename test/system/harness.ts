@@ -92,6 +92,8 @@ export interface StartOptions {
    */
   disableUnits?: readonly string[];
   maskUnits?: readonly string[];
+  /** Units (staged with `files`) to enable before boot. */
+  enableUnits?: readonly string[];
   /** Keep this machine's Docker-style policy-rc.d (removed by default). */
   keepPolicyRcD?: boolean;
   /** Wait for `systemctl is-system-running --wait` (default true). */
@@ -207,6 +209,7 @@ export class SystemHost {
       }
       for (const unit of options.disableUnits ?? DEFAULT_DISABLED) args.push("--disable", unit);
       for (const unit of options.maskUnits ?? []) args.push("--mask", unit);
+      for (const unit of options.enableUnits ?? []) args.push("--enable", unit);
       if (options.keepPolicyRcD) args.push("--keep-policy-rc.d");
 
       live.add(host);
@@ -339,10 +342,7 @@ export class SystemHost {
    * `apt-get download` (never installed here), then `dpkg -i` inside the root.
    */
   installDebs(packages: readonly string[]): ExecResult {
-    const fetched = run(DEBS, [...packages], { timeout: 600_000 });
-    if (fetched.status !== 0) throw new Error(`debs.sh ${packages.join(" ")}: ${fetched.stderr}`);
-    const dir = fetched.stdout.trim().split("\n").pop() ?? "";
-    const debs = fs.readdirSync(dir).filter((f) => f.endsWith(".deb"));
+    const { dir, debs } = fetchDebs(packages);
     if (debs.length === 0) return { status: 0, stdout: "", stderr: "" };
     const tar = spawnSync("tar", ["-c", "-C", dir, ...debs], { maxBuffer: 1024 * 1024 * 1024 });
     if (tar.status !== 0) throw new Error(`tar of ${dir} failed: ${String(tar.stderr)}`);
@@ -386,6 +386,17 @@ export class SystemHost {
     live.delete(this);
     if (r.status !== 0) throw new Error(`sysroot.sh down ${this.id} failed: ${r.stderr}`);
   }
+}
+
+/**
+ * Fetches (never installs here) the .debs of packages this machine lacks, with
+ * their missing dependencies. Returns their directory and file names.
+ */
+export function fetchDebs(packages: readonly string[]): { dir: string; debs: string[] } {
+  const fetched = run(DEBS, [...packages], { timeout: 600_000 });
+  if (fetched.status !== 0) throw new Error(`debs.sh ${packages.join(" ")}: ${fetched.stderr}`);
+  const dir = fetched.stdout.trim().split("\n").pop() ?? "";
+  return { dir, debs: fs.readdirSync(dir).filter((f) => f.endsWith(".deb")) };
 }
 
 function spawnOptions(options: ExecOptions): SpawnSyncOptions {

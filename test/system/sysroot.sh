@@ -14,7 +14,7 @@
 #
 # Usage (as root):
 #   sysroot.sh up ID [--user-data FILE] [--meta-data FILE] [--stage DIR]
-#                    [--disable UNIT]... [--mask UNIT]... [--keep-policy-rc.d]
+#                    [--disable UNIT]... [--mask UNIT]... [--enable UNIT]... [--keep-policy-rc.d]
 #       make the namespaces, prepare the overlay, boot it in the background; prints
 #       the container's PID 1 (as seen from here) once it exists. Console: STATE/console.log
 #       --stage DIR: copied over the root before boot (DIR/etc/x lands in /etc/x)
@@ -195,6 +195,10 @@ EOF2
     # Existing directories keep their owner and mode (/root stays 0700).
     tar -C "$st/stage" -c . | tar -C "$r" -x --no-overwrite-dir
   fi
+  # Units the test staged and wants started at boot.
+  while read -r unit; do
+    [ -z "$unit" ] || SYSTEMD_OFFLINE=1 systemctl --root="$r" --quiet enable "$unit"
+  done <"$st/enable"
 
   # With --network-namespace-path (unlike --private-network) nspawn neither keeps
   # CAP_NET_ADMIN nor makes /proc/sys/net writable; the firewall needs both. Both
@@ -208,7 +212,7 @@ EOF2
 up() {
   local id=$1
   shift
-  local user_data="" meta_data="" stage="" masks=() disables=() keep_policy=no
+  local user_data="" meta_data="" stage="" masks=() disables=() enables=() keep_policy=no
   while [ $# -gt 0 ]; do
     case "$1" in
       --user-data) user_data=$2; shift 2 ;;
@@ -216,6 +220,7 @@ up() {
       --stage) stage=$2; shift 2 ;;
       --mask) masks+=("$2"); shift 2 ;;
       --disable) disables+=("$2"); shift 2 ;;
+      --enable) enables+=("$2"); shift 2 ;;
       --keep-policy-rc.d) keep_policy=yes; shift ;;
       *) die "up: unknown option $1" ;;
     esac
@@ -246,6 +251,7 @@ up() {
   if [ -n "$stage" ]; then cp -a "$stage" "$st/stage"; fi
   printf '%s\n' "${masks[@]}" >"$st/mask"
   printf '%s\n' "${disables[@]}" >"$st/disable"
+  printf '%s\n' "${enables[@]}" >"$st/enable"
   echo "$keep_policy" >"$st/keep-policy-rc.d"
 
   net_up "$id"

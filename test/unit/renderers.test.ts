@@ -71,7 +71,21 @@ describe("renderers: behaviour", function () {
     assert.match(conf, /^http_port 127\.0\.0\.1:3128$/m);
     assert.doesNotMatch(conf, /^http_port (?!127\.0\.0\.1|\[::1\])/m);
     assert.match(conf, /169\.254\.0\.0\/16/);
+    // An IP-literal CONNECT must not match by reverse DNS (the address owner controls it).
+    assert.match(conf, /^acl clawkit_allowed dstdomain -n api\.anthropic\.com$/m);
     assert.match(conf, /100\.64\.0\.0\/10/);
+  });
+
+  it("each family's rules go into that family's ufw chain", function () {
+    const chains = (family: "ipv4" | "ipv6") =>
+      new Set(
+        renderAgentEgressRules(family, { gatewayPort: 18789 })
+          .split("\n")
+          .filter((l) => l.startsWith("-A"))
+          .map((l) => l.split(" ")[1]),
+      );
+    assert.deepStrictEqual([...chains("ipv4")], ["ufw-before-output"]);
+    assert.deepStrictEqual([...chains("ipv6")], ["ufw6-before-output"]);
   });
 
   it("the agent rules accept only loopback proxy and gateway traffic, then reject", function () {
