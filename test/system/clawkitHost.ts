@@ -79,6 +79,10 @@ export function offlineUserData(): string {
 }
 
 const FAKES = path.join(__dirname, "fakes");
+/** Where this checkout appears, read-only, inside the root (wherever it lives here). */
+export const CHECKOUT_IN_ROOT = "/mnt/clawkit-checkout";
+/** probe.py inside the root: copied there, so the agent user can run it whatever the checkout's modes. */
+export const PROBE_IN_ROOT = "/usr/local/lib/clawkit-test/probe.py";
 
 /** Boots the root with the kit's user-data and the stand-ins. */
 export async function bootClawkitHost(): Promise<SystemHost> {
@@ -92,6 +96,7 @@ export async function bootClawkitHost(): Promise<SystemHost> {
     "/usr/local/lib/tailscale-shim/serve-proxy.mjs": {
       source: path.join(FAKES, "serve-proxy.mjs"),
     },
+    [PROBE_IN_ROOT]: { source: path.join(__dirname, "probe.py"), mode: 0o755 },
     "/etc/systemd/system/clawkit-test-preinstall.service": {
       source: path.join(FAKES, "clawkit-test-preinstall.service"),
     },
@@ -105,6 +110,7 @@ export async function bootClawkitHost(): Promise<SystemHost> {
     metaData: `instance-id: clawkit-systest\nlocal-hostname: ${HOSTNAME}\n`,
     files,
     enableUnits: ["clawkit-test-preinstall.service"],
+    bindReadOnly: { [ROOT]: CHECKOUT_IN_ROOT },
   });
 }
 
@@ -115,7 +121,7 @@ export function seedRuntime(host: SystemHost): void {
     "-c",
     'mkdir -p /opt/clawkit && cp -a "$1/cloud-init/node" /opt/clawkit/node && cp -a "$1/cloud-init/openclaw" /opt/clawkit/openclaw && rm -f /opt/clawkit/*/node_modules/.clawkit-lock.sha256',
     "sh",
-    ROOT,
+    CHECKOUT_IN_ROOT,
   ]);
   if (r.status !== 0) throw new Error(`seeding the runtime failed: ${r.stderr}`);
   if (!fs.existsSync(path.join(ROOT, "cloud-init", "node", "node")))

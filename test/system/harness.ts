@@ -94,6 +94,8 @@ export interface StartOptions {
   maskUnits?: readonly string[];
   /** Units (staged with `files`) to enable before boot. */
   enableUnits?: readonly string[];
+  /** Directories of this machine shown read-only in the root: source path -> path inside. */
+  bindReadOnly?: Record<string, string>;
   /** Keep this machine's Docker-style policy-rc.d (removed by default). */
   keepPolicyRcD?: boolean;
   /** Wait for `systemctl is-system-running --wait` (default true). */
@@ -210,6 +212,9 @@ export class SystemHost {
       for (const unit of options.disableUnits ?? DEFAULT_DISABLED) args.push("--disable", unit);
       for (const unit of options.maskUnits ?? []) args.push("--mask", unit);
       for (const unit of options.enableUnits ?? []) args.push("--enable", unit);
+      for (const [source, target] of Object.entries(options.bindReadOnly ?? {})) {
+        args.push("--bind-ro", `${source}:${target}`);
+      }
       if (options.keepPolicyRcD) args.push("--keep-policy-rc.d");
 
       live.add(host);

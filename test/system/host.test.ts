@@ -6,6 +6,7 @@ import { requirePrerequisites } from "../support/tools";
 import {
   ALLOWED_HOST,
   applySecrets,
+  PROBE_IN_ROOT,
   bootClawkitHost,
   FORBIDDEN_HOST,
   GATEWAY_PORT,
@@ -36,10 +37,9 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
     args: string[],
     opts: { user?: string; input?: string } = {},
   ) => {
-    const argv = ["python3", PROBE, ...args];
     return where === "host"
-      ? host.exec(argv, opts)
-      : host.execIn(where, argv, { input: opts.input });
+      ? host.exec(["python3", PROBE_IN_ROOT, ...args], opts)
+      : host.execIn(where, ["python3", PROBE, ...args], { input: opts.input });
   };
   /** HTTP status of POST /tools/invoke with a token (or none) from a place. */
   const invoke = (where: Peer | "host", url: string, token?: string): string => {

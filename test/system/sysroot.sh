@@ -15,6 +15,7 @@
 # Usage (as root):
 #   sysroot.sh up ID [--user-data FILE] [--meta-data FILE] [--stage DIR]
 #                    [--disable UNIT]... [--mask UNIT]... [--enable UNIT]... [--keep-policy-rc.d]
+#                    [--bind-ro SRC:DST]...
 #       make the namespaces, prepare the overlay, boot it in the background; prints
 #       the container's PID 1 (as seen from here) once it exists. Console: STATE/console.log
 #       --stage DIR: copied over the root before boot (DIR/etc/x lands in /etc/x)
@@ -199,6 +200,12 @@ EOF2
   while read -r unit; do
     [ -z "$unit" ] || SYSTEMD_OFFLINE=1 systemctl --root="$r" --quiet enable "$unit"
   done <"$st/enable"
+  # Read-only views of this machine's directories (the test's checkout): /tmp and
+  # other mounts of this machine do not show through the overlay.
+  local binds=()
+  while read -r bind; do
+    [ -z "$bind" ] || binds+=("--bind-ro=$bind")
+  done <"$st/binds"
 
   # With --network-namespace-path (unlike --private-network) nspawn neither keeps
   # CAP_NET_ADMIN nor makes /proc/sys/net writable; the firewall needs both. Both
@@ -206,13 +213,13 @@ EOF2
   SYSTEMD_NSPAWN_API_VFS_WRITABLE=network exec systemd-nspawn --quiet \
     --capability=CAP_NET_ADMIN --boot --register=no --keep-unit --link-journal=no \
     --console=read-only --resolv-conf=off --directory="$r" --machine="clawkit-$id" \
-    --network-namespace-path="/run/netns/$(ns_host "$id")"
+    --network-namespace-path="/run/netns/$(ns_host "$id")" "${binds[@]}"
 }
 
 up() {
   local id=$1
   shift
-  local user_data="" meta_data="" stage="" masks=() disables=() enables=() keep_policy=no
+  local user_data="" meta_data="" stage="" masks=() disables=() enables=() binds=() keep_policy=no
   while [ $# -gt 0 ]; do
     case "$1" in
       --user-data) user_data=$2; shift 2 ;;
@@ -221,6 +228,7 @@ up() {
       --mask) masks+=("$2"); shift 2 ;;
       --disable) disables+=("$2"); shift 2 ;;
       --enable) enables+=("$2"); shift 2 ;;
+      --bind-ro) binds+=("$2"); shift 2 ;;
       --keep-policy-rc.d) keep_policy=yes; shift ;;
       *) die "up: unknown option $1" ;;
     esac
@@ -252,6 +260,7 @@ up() {
   printf '%s\n' "${masks[@]}" >"$st/mask"
   printf '%s\n' "${disables[@]}" >"$st/disable"
   printf '%s\n' "${enables[@]}" >"$st/enable"
+  printf '%s\n' "${binds[@]}" >"$st/binds"
   echo "$keep_policy" >"$st/keep-policy-rc.d"
 
   net_up "$id"
