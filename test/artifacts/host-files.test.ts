@@ -11,6 +11,7 @@ import { sampleSettings, sampleUserDataOptions } from "../support/samples";
 import {
   command,
   file,
+  inPrivateMounts,
   NODE24,
   requirePrerequisites,
   ROOT,
@@ -117,24 +118,8 @@ describe("artifacts: the gateway unit through systemd-analyze", function () {
   it("verifies cleanly (ExecStart resolved in a private mount namespace, the host's /opt untouched)", function () {
     // The unit names /opt/clawkit/openclaw/node; a tmpfs over /opt in a throwaway
     // mount namespace holds a link to the pinned Node 24 for the check.
-    const script = [
-      "set -e",
-      "mount -t tmpfs tmpfs /opt",
-      `mkdir -p ${path.dirname(HOST.nodeBinary)}`,
-      `ln -s "$1" ${HOST.nodeBinary}`,
-      'systemd-analyze verify "$2"',
-    ].join("\n");
-    const result = run("unshare", [
-      "--mount",
-      "--propagation",
-      "private",
-      "sh",
-      "-c",
-      script,
-      "sh",
-      NODE24,
-      unit,
-    ]);
+    const setup = `mount -t tmpfs tmpfs /opt; mkdir -p ${path.dirname(HOST.nodeBinary)}; ln -s ${NODE24} ${HOST.nodeBinary}`;
+    const result = inPrivateMounts(setup, ["systemd-analyze", "verify", unit]);
     assert.strictEqual(result.status, 0, result.stdout + result.stderr);
     assert.strictEqual(result.stderr.trim(), "");
   });
@@ -188,16 +173,7 @@ describe("artifacts: the sshd drop-in through sshd -t and sshd -T", function () 
       // sshd wants its privilege separation directory; make it on a tmpfs in a
       // throwaway mount namespace rather than on this machine's /run.
       const inNamespace = (...args: string[]) =>
-        run("unshare", [
-          "--mount",
-          "--propagation",
-          "private",
-          "sh",
-          "-c",
-          'mount -t tmpfs tmpfs /run && mkdir /run/sshd && exec "$@"',
-          "sh",
-          ...args,
-        ]);
+        inPrivateMounts("mount -t tmpfs tmpfs /run; mkdir /run/sshd", args);
       const test = inNamespace("/usr/sbin/sshd", "-t", "-f", conf);
       assert.strictEqual(test.status, 0, test.stderr);
       const dump = inNamespace(

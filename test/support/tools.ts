@@ -79,31 +79,35 @@ export function run(
 }
 
 /**
+ * Runs argv after `setup` (shell, typically mounts) in a private mount namespace
+ * of its own: what setup mounts is seen by argv alone, never by this machine.
+ */
+export function inPrivateMounts(
+  setup: string,
+  argv: readonly string[],
+  options: SpawnSyncOptions = {},
+): { status: number; stdout: string; stderr: string } {
+  const script = `set -e; ${setup}; exec "$@"`;
+  return run(
+    "unshare",
+    ["--mount", "--propagation", "private", "sh", "-c", script, "sh", ...argv],
+    options,
+  );
+}
+
+/**
  * Runs the pinned openclaw CLI (under Node 24) with the rendered config as it is.
  * That config names host paths (its log file under /var/lib/openclaw), so the CLI
- * runs in a private mount namespace with a tmpfs over /var/lib: nothing it writes
- * there reaches this machine.
+ * gets a tmpfs over /var/lib: nothing it writes there reaches this machine.
  */
 export function runOpenclaw(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
   timeout = 120_000,
 ): { status: number; stdout: string; stderr: string } {
-  const script = 'mount -t tmpfs -o mode=0755 tmpfs /var/lib && exec "$@"';
-  return run(
-    "unshare",
-    [
-      "--mount",
-      "--propagation",
-      "private",
-      "sh",
-      "-c",
-      script,
-      "sh",
-      NODE24,
-      OPENCLAW_CLI,
-      ...args,
-    ],
+  return inPrivateMounts(
+    "mount -t tmpfs -o mode=0755 tmpfs /var/lib",
+    [NODE24, OPENCLAW_CLI, ...args],
     { env, timeout },
   );
 }

@@ -70,22 +70,9 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
     for (let i = 0; i < 120 && host.exec("test -e /run/cloud-init/result.json").status !== 0; i++)
       await sleep(1000);
     seedRuntime(host);
-    host.spawnIn("upstream", [
-      "python3",
-      "-m",
-      "http.server",
-      "443",
-      "--bind",
-      NET.upstreamAllowed,
-    ]);
-    host.spawnIn("upstream", [
-      "python3",
-      "-m",
-      "http.server",
-      "443",
-      "--bind",
-      NET.upstreamForbidden,
-    ]);
+    for (const address of [NET.upstreamAllowed, NET.upstreamForbidden]) {
+      host.spawnIn("upstream", ["python3", "-m", "http.server", "443", "--bind", address]);
+    }
     await sleep(1000);
   });
   after(async function () {
