@@ -104,7 +104,8 @@ try {
 
 // The system figures come from one run of the system layer (a throwaway root, booted).
 if (process.getuid?.() === 0 && process.argv.includes("--system")) {
-  const out = path.join(tempDir("figures").dir, "system.json");
+  const figuresDir = tempDir("figures");
+  const out = path.join(figuresDir.dir, "system.json");
   const result = run(
     process.execPath,
     [
@@ -132,6 +133,7 @@ if (process.getuid?.() === 0 && process.argv.includes("--system")) {
     figure("agent egress attempts blocked", String(f.egressBlocked), how);
     figure("audit on the running host", JSON.stringify(f.audit), how);
   } else figure("system figures", "n/a", `system run failed:\n${result.stdout.slice(-2000)}`);
+  figuresDir.remove();
 } else figure("system figures", "skipped", "run as root with --system: npm run bench -- --system");
 
 console.log("\n| figure | value | how |\n|---|---|---|");
