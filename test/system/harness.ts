@@ -122,6 +122,7 @@ export function systemPrerequisites(): Prerequisite[] {
     command("nsenter", apt),
     command("setpriv", apt),
     command("runuser", apt),
+    command("sudo", "apt-get install sudo (the throwaway root's admin provisions through it)"),
     command("python3", "apt-get install python3"),
     command("apt-get", "a Debian 12 machine"),
     file("cloud-init", "/usr/bin/cloud-init", "apt-get install cloud-init (run .ci/run)"),
