@@ -61,7 +61,7 @@ export class HardenedServer extends pulumi.ComponentResource {
 
     // With an SSH key registered, Hetzner sets and mails no root password.
     const sshKey = new hcloud.SshKey(
-      `${name}-admin-key`,
+      `${name}-ssh-key`,
       { publicKey: adminKey.publicKeyOpenssh, labels: args.labels },
       { parent: this },
     );

@@ -2,18 +2,23 @@
 # Installs the pinned runtime the server gets (Node.js, npm, openclaw) the way
 # the server installs it, then the kit's own packages with that Node and npm;
 # each only when its lockfiles changed since the last install. No package
-# install script runs.
+# install script runs. --deploy: only Node.js, npm and the kit (what `pulumi up`
+# needs; openclaw is for the tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # fresh MARKER: true when the lockfiles MARKER lists still have the recorded hashes.
 fresh() { [ -f "$1" ] && sha256sum --quiet -c "$1" >/dev/null 2>&1; }
 
-runtime_marker=cloud-init/openclaw/node_modules/.clawkit-lock.sha256
-if ! fresh "$runtime_marker"; then
-  echo "install-node-deps: pinned Node.js + openclaw runtime" >&2
-  sh cloud-init/scripts/install-runtime.sh cloud-init/node cloud-init/openclaw
-  sha256sum cloud-init/node/package-lock.json cloud-init/openclaw/package-lock.json >"$runtime_marker"
+if [ "${1:-}" = --deploy ]; then
+  sh cloud-init/scripts/install-runtime.sh cloud-init/node
+else
+  runtime_marker=cloud-init/openclaw/node_modules/.clawkit-lock.sha256
+  if ! fresh "$runtime_marker"; then
+    echo "install-node-deps: pinned Node.js + openclaw runtime" >&2
+    sh cloud-init/scripts/install-runtime.sh cloud-init/node cloud-init/openclaw
+    sha256sum cloud-init/node/package-lock.json cloud-init/openclaw/package-lock.json >"$runtime_marker"
+  fi
 fi
 
 # The kit's own packages, with the same pinned Node and npm.
@@ -23,4 +28,3 @@ if ! fresh "$kit_marker"; then
   cloud-init/node/node cloud-init/node/node_modules/npm/bin/npm-cli.js ci --ignore-scripts --no-audit --no-fund --loglevel=error
   sha256sum package-lock.json >"$kit_marker"
 fi
-

@@ -19,12 +19,7 @@ for tool in curl python3 tar; do
   }
 done
 
-sh cloud-init/scripts/install-runtime.sh cloud-init/node
-marker=node_modules/.clawkit-lock.sha256
-if ! { [ -f "$marker" ] && sha256sum --quiet -c "$marker" >/dev/null 2>&1; }; then
-  cloud-init/node/node cloud-init/node/node_modules/npm/bin/npm-cli.js ci --ignore-scripts --no-audit --no-fund --loglevel=error
-  sha256sum package-lock.json >"$marker"
-fi
+bash scripts/install-node-deps.sh --deploy
 export PATH="$PWD/cloud-init/node:$PWD/node_modules/.bin:$PATH"
 
 # A local state directory unless the operator already chose a backend.

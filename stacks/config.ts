@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { HOST } from "../cloud-init/paths";
 import { SAFE_SECRET_VALUE } from "../cloud-init/secrets";
 
 /** Where raw configuration comes from: Pulumi's config in a program, a plain map in tests. */
@@ -78,13 +79,6 @@ export const DEFAULTS = {
   anthropicModel: "anthropic/claude-sonnet-4-6",
   openaiModel: "openai/gpt-5.5",
 } as const;
-
-/** Ports the host already uses; the gateway may not take them. */
-export const RESERVED_PORTS: ReadonlyMap<number, string> = new Map([
-  [22, "sshd"],
-  [443, "tailscale serve"],
-  [3128, "the egress proxy"],
-]);
 
 export const LOCATIONS = ["fsn1", "nbg1", "hel1", "ash", "hil", "sin"] as const;
 
@@ -279,11 +273,11 @@ export function parseConfig(source: ConfigSource, stack: string): VpsConfig {
   const tokenRotation = text("tokenRotation", "");
 
   const gatewayPort = integer("gatewayPort", DEFAULTS.gatewayPort, 1024, 65535);
-  const reservedBy = RESERVED_PORTS.get(gatewayPort);
-  if (reservedBy) {
+  // Below 1024 is refused above, so sshd (22) and tailscale serve (443) cannot collide.
+  if (gatewayPort === HOST.proxyPort) {
     problem(
       k("gatewayPort"),
-      `${gatewayPort} is used by ${reservedBy}`,
+      `${gatewayPort} is used by the egress proxy`,
       `pulumi config set ${k("gatewayPort")} ${DEFAULTS.gatewayPort}`,
     );
   }

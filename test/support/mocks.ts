@@ -37,7 +37,6 @@ export const registered: Registered[] = [];
 export interface RegisteredOptions {
   readonly ignoreChanges: string[];
   readonly retainOnDelete: boolean;
-  readonly protect: boolean;
   readonly additionalSecretOutputs: string[];
 }
 export const optionsByName = new Map<string, RegisteredOptions>();
@@ -47,7 +46,6 @@ interface RegisterRequest {
   getName(): string;
   getIgnorechangesList(): string[];
   getRetainondelete(): boolean | undefined;
-  getProtect(): boolean | undefined;
   getAdditionalsecretoutputsList(): string[];
 }
 
@@ -122,7 +120,6 @@ export async function installMocks(): Promise<void> {
     optionsByName.set(req.getName(), {
       ignoreChanges: req.getIgnorechangesList(),
       retainOnDelete: req.getRetainondelete() ?? false,
-      protect: req.getProtect() ?? false,
       additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
     });
     return register(req, callback);

@@ -20,6 +20,9 @@ import { HostSettings, packBundle, PROVISION_COMMAND, renderBundle } from "../..
 import { renderSecretsEnv } from "../../cloud-init/secrets";
 import { renderUserData } from "../../cloud-init/userdata";
 import { SECRETS_APPLY_COMMAND } from "../../components/secretsSync";
+import { parseConfig } from "../../stacks/config";
+import { hostSettings as vpsHostSettings } from "../../stacks/vps";
+import { baseConfig, sourceOf } from "../support/config";
 import { ROOT } from "../support/tools";
 import { ExecResult, fetchDebs, NET, StagedFile, SystemHost } from "./harness";
 
@@ -43,21 +46,25 @@ export function testSecrets(generation: number): { token: string; env: string } 
   };
 }
 
+/**
+ * What provisioning ships, derived from a stack configuration by the same code
+ * `pulumi up` uses (defaults included), so the host under test is the one a user gets.
+ */
 export function hostSettings(): HostSettings {
-  return {
-    adminUser: ADMIN,
-    architecture: process.arch === "arm64" ? "arm" : "x86",
-    volumeDevice: undefined,
-    openclaw: {
-      gatewayPort: GATEWAY_PORT,
-      model: "anthropic/claude-sonnet-4-6",
-      providers: ["anthropic"],
-      execSecurity: "allowlist",
-      execAllowlist: ["date"],
-      bundledSkills: [],
-    },
-    egress: { providers: ["anthropic"], channels: [], extraHosts: [ALLOWED_HOST] },
-  };
+  const config = parseConfig(
+    sourceOf({
+      ...baseConfig(),
+      "clawkit:telegramBotToken": "",
+      "clawkit:telegramAllowFrom": "",
+      "clawkit:hostname": HOSTNAME,
+      "clawkit:serverType": process.arch === "arm64" ? "cax11" : "cx23",
+      "clawkit:execAllowlist": '["date"]',
+      "clawkit:egressAllowlist": JSON.stringify([ALLOWED_HOST]),
+    }),
+    "systest",
+  );
+  // No volume: there is no block device in the throwaway root.
+  return vpsHostSettings(config, undefined);
 }
 
 /** The kit's user-data without the keys that need Debian's and Tailscale's mirrors. */

@@ -16,7 +16,7 @@
  * container (refused if its namespaces were this machine's), execIn through
  * `ip netns exec` into a namespace the harness made.
  */
-import { ChildProcess, spawn, spawnSync, SpawnSyncOptions } from "child_process";
+import { ChildProcess, spawn, SpawnSyncOptions } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
@@ -315,12 +315,6 @@ export class SystemHost {
     return r.status === 0;
   }
 
-  /** Copies a file of this machine into the root (through the container, never via /proc/PID/root). */
-  copyIn(localPath: string, pathInRoot: string, mode?: number): void {
-    const content = fs.readFileSync(localPath);
-    this.writeFile(pathInRoot, content, mode ?? fs.statSync(localPath).mode & 0o7777);
-  }
-
   writeFile(pathInRoot: string, content: string | Buffer, mode = 0o644): void {
     if (!path.isAbsolute(pathInRoot)) throw new Error(`not an absolute path: ${pathInRoot}`);
     const r = this.exec(
@@ -341,26 +335,6 @@ export class SystemHost {
     const r = this.exec(["cat", "--", pathInRoot]);
     if (r.status !== 0) throw new Error(`reading ${pathInRoot} in the root failed: ${r.stderr}`);
     return r.stdout;
-  }
-
-  /**
-   * Installs Debian packages this machine lacks into the root: fetched here with
-   * `apt-get download` (never installed here), then `dpkg -i` inside the root.
-   */
-  installDebs(packages: readonly string[]): ExecResult {
-    const { dir, debs } = fetchDebs(packages);
-    if (debs.length === 0) return { status: 0, stdout: "", stderr: "" };
-    const tar = spawnSync("tar", ["-c", "-C", dir, ...debs], { maxBuffer: 1024 * 1024 * 1024 });
-    if (tar.status !== 0) throw new Error(`tar of ${dir} failed: ${String(tar.stderr)}`);
-    const tarball = tar.stdout;
-    const r = this.exec(
-      "rm -rf /var/cache/clawkit-debs && mkdir -p /var/cache/clawkit-debs && " +
-        "tar -x -C /var/cache/clawkit-debs && " +
-        "DEBIAN_FRONTEND=noninteractive dpkg -i /var/cache/clawkit-debs/*.deb",
-      { input: tarball, timeoutMs: 600_000 },
-    );
-    if (r.status !== 0) throw new Error(`dpkg -i in the root failed:\n${r.stdout}\n${r.stderr}`);
-    return r;
   }
 
   /** The root's journal (of one unit), for failure messages. */

@@ -68,7 +68,7 @@ describe("vps stack: the resource graph (mocks)", function () {
       ["hcloud:index/server:Server", "host-server"],
       ["hcloud:index/volume:Volume", "host-state"],
       ["hcloud:index/volumeAttachment:VolumeAttachment", "host-state-attachment"],
-      ["hcloud:index/sshKey:SshKey", "host-admin-key"],
+      ["hcloud:index/sshKey:SshKey", "host-ssh-key"],
       ["command:remote:Command", "host-host-key"],
       ["command:remote:Command", "host-provision"],
       ["command:remote:Command", "gateway-secrets-apply"],
@@ -168,6 +168,21 @@ describe("vps stack: the resource graph (mocks)", function () {
     const gunzipped = zlib.gunzipSync(bundle).toString("utf8");
     for (const secret of [...ALL_SECRET_VALUES, stdin.match(/TOKEN=(\S+)/)![1]]) {
       assert.ok(!gunzipped.includes(secret), "a secret is in the provisioning bundle");
+    }
+  });
+
+  it("outputs that hold secrets are declared secret to the engine", function () {
+    const declared: [string, string[]][] = [
+      ["gateway-secrets-apply", ["stdout", "stderr", "stdin"]],
+      ["host-server", ["userData"]],
+      ["tailnet-authkey", ["key"]],
+      ["gateway-token-password", ["result"]],
+      ["host-admin-key", ["privateKeyOpenssh", "privateKeyPem"]],
+    ];
+    for (const [name, outputs] of declared) {
+      const secret = optionsByName.get(name)?.additionalSecretOutputs ?? [];
+      for (const output of outputs)
+        assert.ok(secret.includes(output), `${name}.${output} is not declared secret`);
     }
   });
 
