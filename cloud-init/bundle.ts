@@ -39,6 +39,7 @@ export function renderHostEnv(settings: HostSettings): string {
     CLAWKIT_GATEWAY_PORT: String(settings.openclaw.gatewayPort),
     CLAWKIT_AGENT_USER: HOST.agentUser,
     CLAWKIT_STATE_DIR: HOST.stateDir,
+    CLAWKIT_COMPILE_CACHE: HOST.compileCacheDir,
     CLAWKIT_VOLUME_DEVICE: settings.volumeDevice ?? "",
     CLAWKIT_PACKAGES: HOST_PACKAGES.join(" "),
   };
@@ -71,6 +72,7 @@ export function renderBundle(settings: HostSettings): BundleFile[] {
     shipped("scripts/provision.sh", "scripts/provision.sh", 0o755),
     shipped("scripts/secrets-apply.sh", "scripts/secrets-apply.sh", 0o755),
     shipped("scripts/install-runtime.sh", "scripts/install-runtime.sh", 0o755),
+    shipped("scripts/compile-cache.sh", "scripts/compile-cache.sh", 0o755),
     shipped("files/node/package.json", "node/package.json"),
     shipped("files/node/package-lock.json", "node/package-lock.json"),
     shipped("files/openclaw/package.json", "openclaw/package.json"),

@@ -37,6 +37,8 @@ export function renderGatewayUnit(): string {
     `Environment=HTTPS_PROXY=${proxy} HTTP_PROXY=${proxy} https_proxy=${proxy} http_proxy=${proxy}`,
     "Environment=NO_PROXY=127.0.0.1,::1,localhost no_proxy=127.0.0.1,::1,localhost",
     "Environment=NODE_ENV=production",
+    "# Root-owned and outside ReadWritePaths: the gateway reads it, nothing in it can write it.",
+    `Environment=NODE_COMPILE_CACHE=${HOST.compileCacheDir}`,
     `WorkingDirectory=${HOST.stateDir}`,
     "Restart=always",
     "RestartSec=1",

@@ -11,6 +11,8 @@ export const HOST = {
   runtimeDir: "/opt/clawkit/openclaw",
   nodeBinary: "/opt/clawkit/node/node",
   stateDir: "/var/lib/openclaw",
+  /** V8 compile cache for the gateway: filled by root at provisioning, read-only to the service. */
+  compileCacheDir: "/var/cache/clawkit/node-compile-cache",
   agentUser: "openclaw",
   proxyPort: 3128,
   gatewayUnit: "openclaw-gateway.service",

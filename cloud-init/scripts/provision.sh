@@ -90,6 +90,9 @@ if changed approvals || changed runtime; then
   mark_changed gateway
 fi
 
+# The gateway's compile cache, filled once per runtime (compile-cache.sh says why it is safe).
+sh "$here/compile-cache.sh"
+
 # 7. sshd, firewall, proxy, logs, audit, updates.
 install_file "$files/sshd-clawkit.conf" /etc/ssh/sshd_config.d/10-clawkit.conf 644 root:root sshd
 if changed sshd; then sshd -t && systemctl reload ssh; fi

@@ -143,6 +143,38 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
       assert.match(r.stderr, /clawkit: provisioned/);
     });
 
+    it("fills the gateway's compile cache as root, read-only to the agent", function () {
+      const cache = HOST.compileCacheDir;
+      assert.strictEqual(
+        host.exec(["stat", "-c", "%U:%G %a", cache]).stdout.trim(),
+        "root:root 755",
+      );
+      const entries = Number(
+        host.exec(["sh", "-c", `find "$1" -type f | wc -l`, "sh", cache]).stdout,
+      );
+      assert.ok(entries > 50, `only ${entries} cache entries`);
+      const loose = host.exec([
+        "find",
+        cache,
+        "(",
+        "!",
+        "-user",
+        "root",
+        "-o",
+        "-perm",
+        "/022",
+        ")",
+      ]);
+      assert.strictEqual(loose.stdout.trim(), "", "a cache entry the agent could rewrite");
+      const write = host.exec(["runuser", "-u", "openclaw", "--", "touch", `${cache}/planted`]);
+      assert.notStrictEqual(write.status, 0);
+      // The scratch run left nothing behind.
+      assert.strictEqual(
+        host.exec(["sh", "-c", "ls -d /var/cache/clawkit/fill.* 2>/dev/null"]).stdout,
+        "",
+      );
+    });
+
     it("installs the first secrets and starts a healthy gateway", function () {
       const r = applySecrets(host, first.env);
       figures.firstStartSeconds = r.seconds;
@@ -302,6 +334,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
         "/etc/ufw/user.rules",
         "/etc/ssh/sshd_config.d/10-clawkit.conf",
         "/etc/fstab",
+        `${HOST.compileCacheDir}/.runtime`,
       ];
       const state = () => ({
         hashes: host.exec(["sha256sum", ...managed]).stdout,
@@ -318,28 +351,20 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
   });
 
   describe("faults", function () {
-    it("a gateway killed with SIGKILL comes back healthy on its own (target: 15 s)", async function () {
-      const pid = host.exec("systemctl show -p MainPID --value openclaw-gateway").stdout.trim();
+    it("a gateway killed with SIGKILL is back and healthy within 15 s", function () {
+      const mainPid = () =>
+        host.exec("systemctl show -p MainPID --value openclaw-gateway").stdout.trim();
+      const before = mainPid();
       host.exec("systemctl kill -s KILL openclaw-gateway");
       const start = Date.now();
-      let healthy = false;
-      while (Date.now() - start < 60_000) {
-        const now = host.exec("systemctl show -p MainPID --value openclaw-gateway").stdout.trim();
-        if (
-          now !== pid &&
-          probe("host", ["http", "GET", `${loopback}/healthz`]).stdout.trim() === "200"
-        ) {
-          healthy = true;
-          break;
-        }
-        await sleep(250);
-      }
+      // One poller inside the host, so measuring does not slow down what it measures.
+      const up = probe("host", ["back-up", `${loopback}/healthz`, "60"]).stdout.trim();
       const seconds = (Date.now() - start) / 1000;
       figures.restartAfterKillSeconds = seconds;
       console.log(`      back and healthy after SIGKILL: ${seconds.toFixed(1)} s`);
-      // The target is 15 s (bench reports the figure); the hard bound here only
-      // catches a gateway that does not come back, so the test does not flake on load.
-      assert.ok(healthy && seconds <= 30, `healthy=${healthy} after ${seconds} s`);
+      assert.strictEqual(up, "up", host.journal("openclaw-gateway", 40));
+      assert.notStrictEqual(mainPid(), before, "the same process answered: it was never killed");
+      assert.ok(seconds <= 15, `back after ${seconds.toFixed(1)} s, target 15 s`);
     });
 
     it("a broken rotation is rolled back: the command fails, the old token still works", async function () {

@@ -147,6 +147,26 @@ def http(method, url, *headers):
     return 0
 
 
+def back_up(url, timeout):
+    """Waits, polling cheaply in one process, for a killed server to go down and answer 200 again."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    deadline, seen_down = time.monotonic() + float(timeout), False
+    while time.monotonic() < deadline:
+        try:
+            status = opener.open(url, timeout=2).status
+        except urllib.error.HTTPError as e:
+            status = e.code
+        except OSError:
+            status = None
+        if status == 200 and seen_down:
+            print("up")
+            return 0
+        seen_down = seen_down or status != 200
+        time.sleep(0.1)
+    print("timeout")
+    return 1
+
+
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
-    sys.exit({"scan": scan, "udp": udp, "tcp": tcp, "proxy": proxy, "http": http, "find": find}[cmd](*args) or 0)
+    sys.exit({"scan": scan, "udp": udp, "tcp": tcp, "proxy": proxy, "http": http, "find": find, "back-up": back_up}[cmd](*args) or 0)
