@@ -1,8 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { pulumiConfigSource } from "./stacks/config";
 import { program } from "./stacks/program";
+import { MoltworkerOutputs } from "./stacks/moltworker";
+import { VpsOutputs } from "./stacks/vps";
 
-const outputs = program(pulumiConfigSource(), pulumi.getStack());
+// Each shape fills in its own outputs; the other shape's stay undefined and are not exported.
+const outputs: Partial<VpsOutputs & MoltworkerOutputs> = program(
+  pulumiConfigSource(),
+  pulumi.getStack(),
+);
 
 export const gatewayToken = outputs.gatewayToken;
 export const tailnetUrl = outputs.tailnetUrl;
@@ -10,3 +16,7 @@ export const serverIpv4 = outputs.serverIpv4;
 export const sshCommand = outputs.sshCommand;
 export const adminPrivateKey = outputs.adminPrivateKey;
 export const sshHostKey = outputs.sshHostKey;
+export const workerUrl = outputs.workerUrl;
+export const bucketName = outputs.bucketName;
+export const accessServiceTokenId = outputs.accessServiceTokenId;
+export const accessServiceTokenSecret = outputs.accessServiceTokenSecret;

@@ -14,6 +14,7 @@ packages=(
   squid             # squid -k parse
   systemd-container # the system layer's throwaway root (systemd-nspawn)
   sudo              # inside that root: the admin runs provisioning through sudo, as on a server
+  git               # moltworker deploy: the pinned-checkout test
 )
 
 [ "$(id -u)" -eq 0 ] || { echo "install-system-deps: run as root (sudo)" >&2; exit 1; }

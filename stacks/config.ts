@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { HOST } from "../cloud-init/paths";
 import { SAFE_SECRET_VALUE } from "../cloud-init/secrets";
+import { readCheckout } from "./checkout";
+import { MoltworkerConfig, parseMoltworkerConfig } from "./moltworkerConfig";
 
 /** Where raw configuration comes from: Pulumi's config in a program, a plain map in tests. */
 export interface ConfigSource {
@@ -10,6 +12,20 @@ export interface ConfigSource {
   isSecret(key: string): boolean;
   /** An environment variable, for provider credentials that may come from the environment. */
   env(name: string): string | undefined;
+  /** What the kit needs to know about a moltworker checkout, or undefined when the directory is missing. */
+  checkout(dir: string): Checkout | undefined;
+}
+
+/** A moltworker checkout as found on disk. */
+export interface Checkout {
+  /** The absolute path of the checkout. */
+  readonly dir: string;
+  /** The text of its wrangler.jsonc, if present. */
+  readonly wranglerConfig?: string;
+  /** The commit checked out (git HEAD), if it is a git checkout. */
+  readonly head?: string;
+  /** True when tracked files differ from that commit. */
+  readonly dirty: boolean;
 }
 
 export type Target = "vps" | "moltworker";
@@ -19,13 +35,8 @@ export type ExecSecurity = "allowlist" | "deny";
 export type SecretValue = pulumi.Output<string>;
 
 /** The validated configuration of the vps shape. */
-export interface VpsConfig {
+export interface VpsConfig extends AgentConfig {
   readonly target: "vps";
-  readonly stack: string;
-  readonly anthropicApiKey?: SecretValue;
-  readonly openaiApiKey?: SecretValue;
-  readonly model: string;
-  readonly tokenRotation: string;
   readonly gatewayPort: number;
   readonly telegram?: { readonly botToken: SecretValue; readonly allowFrom: readonly string[] };
   readonly execSecurity: ExecSecurity;
@@ -135,30 +146,52 @@ const EXEC_ESCAPES = new Set([
 const UNIX_USER = /^[a-z_][a-z0-9_-]{0,30}$/;
 
 /** Reads and validates every clawkit key; throws one ConfigError naming every bad key. */
-export function parseConfig(source: ConfigSource, stack: string): VpsConfig {
+export function parseConfig(source: ConfigSource, stack: string): ClawkitConfig {
+  const target = source.get(k("target"));
+  if (target !== "vps" && target !== "moltworker") {
+    throw new ConfigError([
+      {
+        key: k("target"),
+        message:
+          target === undefined || target === ""
+            ? "is required"
+            : `must be "vps" or "moltworker", got "${target}"`,
+        fix: "pulumi config set clawkit:target vps (or moltworker)",
+      },
+    ]);
+  }
+  const reader = configReader(source);
+  const config =
+    target === "vps" ? parseVpsConfig(reader, stack) : parseMoltworkerConfig(reader, stack);
+  if (reader.problems.length > 0) throw new ConfigError(reader.problems);
+  return config;
+}
+
+/** Collects problems while it reads typed values; each shape's parser uses one. */
+export interface ConfigReader {
+  readonly source: ConfigSource;
+  readonly problems: ConfigProblem[];
+  /** Records a problem with a key. */
+  problem(key: string, message: string, fix: string): void;
+  /** A `clawkit:` secret, refused when stored in plain text. */
+  secret(name: string): SecretValue | undefined;
+  /** A `clawkit:` list, as a JSON list or comma-separated. */
+  list(name: string): string[] | undefined;
+  integer(name: string, fallback: number, min: number, max: number): number;
+  bool(name: string, fallback: boolean): boolean;
+  text(name: string, fallback: string): string;
+  /** A provider credential from stack config (encrypted) or its environment variable. */
+  providerSecret(key: string, envName: string, fix: string): void;
+}
+
+/** The fully qualified name of a clawkit key. */
+export const k = (name: string): string => `clawkit:${name}`;
+
+/** A ConfigReader over a source. */
+export function configReader(source: ConfigSource): ConfigReader {
   const problems: ConfigProblem[] = [];
   const problem = (key: string, message: string, fix: string) =>
     problems.push({ key, message, fix });
-  const k = (name: string) => `clawkit:${name}`;
-
-  const target = source.get(k("target"));
-  if (target === undefined || target === "") {
-    problem(k("target"), "is required", "pulumi config set clawkit:target vps");
-  } else if (target === "moltworker") {
-    problem(
-      k("target"),
-      "the moltworker shape is not available in this version of clawkit yet",
-      "pulumi config set clawkit:target vps",
-    );
-  } else if (target !== "vps") {
-    problem(
-      k("target"),
-      `must be "vps" or "moltworker", got "${target}"`,
-      "pulumi config set clawkit:target vps",
-    );
-  }
-  if (problems.length > 0) throw new ConfigError(problems);
-
   const secret = (name: string): SecretValue | undefined => {
     const key = k(name);
     const value = source.get(key);
@@ -239,6 +272,34 @@ export function parseConfig(source: ConfigSource, stack: string): VpsConfig {
 
   const text = (name: string, fallback: string): string => source.get(k(name)) || fallback;
 
+  const providerSecret = (key: string, envName: string, fix: string) => {
+    const value = source.get(key);
+    if (value && !source.isSecret(key)) {
+      problem(
+        key,
+        "is stored in plain text in the stack file",
+        `pulumi config rm ${key} && pulumi config set --secret ${key} <value>`,
+      );
+    } else if (!value && !source.env(envName)) {
+      problem(key, `is not set (nor ${envName})`, fix);
+    }
+  };
+
+  return { source, problems, problem, secret, list, integer, bool, text, providerSecret };
+}
+
+/** What both shapes read: model credentials, the model, the token rotation. */
+export interface AgentConfig {
+  readonly stack: string;
+  readonly anthropicApiKey?: SecretValue;
+  readonly openaiApiKey?: SecretValue;
+  readonly model: string;
+  readonly tokenRotation: string;
+}
+
+/** Reads the keys both shapes share. */
+export function parseAgentConfig(r: ConfigReader, stack: string): AgentConfig {
+  const { source, problem, secret, text } = r;
   // Model credentials: at least one, secret.
   const anthropicApiKey = secret("anthropicApiKey");
   const openaiApiKey = secret("openaiApiKey");
@@ -271,6 +332,13 @@ export function parseConfig(source: ConfigSource, stack: string): VpsConfig {
   }
 
   const tokenRotation = text("tokenRotation", "");
+  return { stack, anthropicApiKey, openaiApiKey, model, tokenRotation };
+}
+
+/** Reads and validates the vps shape's keys. */
+function parseVpsConfig(r: ConfigReader, stack: string): VpsConfig {
+  const { source, problem, secret, list, integer, bool, text } = r;
+  const agent = parseAgentConfig(r, stack);
 
   const gatewayPort = integer("gatewayPort", DEFAULTS.gatewayPort, 1024, 65535);
   // Below 1024 is refused above, so sshd (22) and tailscale serve (443) cannot collide.
@@ -457,20 +525,11 @@ export function parseConfig(source: ConfigSource, stack: string): VpsConfig {
   const backups = bool("backups", true);
 
   // Provider credentials: from stack config (encrypted) or the environment.
-  const hcloudToken = source.get("hcloud:token");
-  if (hcloudToken && !source.isSecret("hcloud:token")) {
-    problem(
-      "hcloud:token",
-      "is stored in plain text in the stack file",
-      "pulumi config rm hcloud:token && pulumi config set --secret hcloud:token <token>",
-    );
-  } else if (!hcloudToken && !source.env("HCLOUD_TOKEN")) {
-    problem(
-      "hcloud:token",
-      "is not set (nor HCLOUD_TOKEN)",
-      "pulumi config set --secret hcloud:token <token>",
-    );
-  }
+  r.providerSecret(
+    "hcloud:token",
+    "HCLOUD_TOKEN",
+    "pulumi config set --secret hcloud:token <token>",
+  );
   const tailscaleApiKey = source.get("tailscale:apiKey");
   const tailscaleOauth = source.get("tailscale:oauthClientSecret");
   for (const key of ["tailscale:apiKey", "tailscale:oauthClientSecret"]) {
@@ -502,15 +561,9 @@ export function parseConfig(source: ConfigSource, stack: string): VpsConfig {
     );
   }
 
-  if (problems.length > 0) throw new ConfigError(problems);
-
   return {
+    ...agent,
     target: "vps",
-    stack,
-    anthropicApiKey,
-    openaiApiKey,
-    model,
-    tokenRotation,
     gatewayPort,
     telegram,
     execSecurity: execSecurity as ExecSecurity,
@@ -532,6 +585,9 @@ export function parseConfig(source: ConfigSource, stack: string): VpsConfig {
   };
 }
 
+/** The validated configuration of either shape. */
+export type ClawkitConfig = VpsConfig | MoltworkerConfig;
+
 /** The ConfigSource of a running Pulumi program. */
 export function pulumiConfigSource(): ConfigSource {
   const all = pulumi.runtime.allConfig();
@@ -541,5 +597,6 @@ export function pulumiConfigSource(): ConfigSource {
     get: (key) => all[key],
     isSecret: (key) => runtimeConfig.isConfigSecret(key),
     env: (name) => process.env[name],
+    checkout: readCheckout,
   };
 }

@@ -1,4 +1,5 @@
-import { DEFAULTS } from "./config";
+import { DEFAULTS, Target } from "./config";
+import { MOLTWORKER_COMMIT, MOLTWORKER_DEFAULTS } from "./moltworkerConfig";
 
 /** One configuration key as the operator sees it: the README and Pulumi.yaml list each. */
 export interface ConfigKey {
@@ -8,63 +9,79 @@ export interface ConfigKey {
   /** Must be set with `pulumi config set --secret`. */
   readonly secret: boolean;
   readonly description: string;
+  /** The shapes that read it. */
+  readonly shapes: readonly Target[];
 }
 
-/** Every key the vps shape reads. A test holds parseConfig, Pulumi.yaml and the README to it. */
+const BOTH: readonly Target[] = ["vps", "moltworker"];
+const VPS: readonly Target[] = ["vps"];
+const MOLTWORKER: readonly Target[] = ["moltworker"];
+
+/** Every key either shape reads. A test holds parseConfig, Pulumi.yaml and the README to it. */
 export const CONFIG_REFERENCE: readonly ConfigKey[] = [
   {
     key: "clawkit:target",
     default: "required",
     secret: false,
-    description: "`vps` (this shape); `moltworker` is refused until that shape ships",
+    description: "`vps` or `moltworker`: which shape the stack deploys",
+    shapes: BOTH,
   },
   {
     key: "clawkit:anthropicApiKey",
     default: "none",
     secret: true,
     description: "Anthropic API key; at least one model key is required",
+    shapes: BOTH,
   },
   {
     key: "clawkit:openaiApiKey",
     default: "none",
     secret: true,
     description: "OpenAI API key; at least one model key is required",
+    shapes: BOTH,
   },
   {
     key: "clawkit:model",
     default: `${DEFAULTS.anthropicModel} (or ${DEFAULTS.openaiModel} with only an OpenAI key)`,
     secret: false,
     description: "primary model, `anthropic/<model>` or `openai/<model>`",
+    shapes: BOTH,
   },
   {
     key: "clawkit:tokenRotation",
     default: '""',
     secret: false,
     description: "any string; changing it generates a new gateway token",
+    shapes: BOTH,
   },
   {
     key: "clawkit:gatewayPort",
     default: String(DEFAULTS.gatewayPort),
     secret: false,
     description: "gateway's loopback port, 1024-65535, not 3128",
+    shapes: VPS,
   },
   {
     key: "clawkit:telegramBotToken",
     default: "none",
     secret: true,
     description: "Telegram bot token; enables the Telegram channel",
+    shapes: BOTH,
   },
   {
     key: "clawkit:telegramAllowFrom",
     default: "none (required with a bot token)",
     secret: false,
-    description: "numeric Telegram user ids allowed to talk to the agent",
+    description:
+      "numeric Telegram user ids allowed to talk to the agent (vps); refused on moltworker, which cannot pass it on (DMs stay on pairing)",
+    shapes: BOTH,
   },
   {
     key: "clawkit:execSecurity",
     default: DEFAULTS.execSecurity,
     secret: false,
     description: "`allowlist` or `deny`; `full` is refused",
+    shapes: VPS,
   },
   {
     key: "clawkit:execAllowlist",
@@ -72,6 +89,7 @@ export const CONFIG_REFERENCE: readonly ConfigKey[] = [
     secret: false,
     description:
       "programs the agent may run: names in /usr/bin or absolute paths; shells and interpreters are refused",
+    shapes: VPS,
   },
   {
     key: "clawkit:bundledSkills",
@@ -79,6 +97,7 @@ export const CONFIG_REFERENCE: readonly ConfigKey[] = [
     secret: false,
     description:
       "skills shipped inside the pinned openclaw the agent may use; `clawhub` and `skill-creator` are refused",
+    shapes: VPS,
   },
   {
     key: "clawkit:egressAllowlist",
@@ -86,101 +105,264 @@ export const CONFIG_REFERENCE: readonly ConfigKey[] = [
     secret: false,
     description:
       "extra hostnames the agent may reach through the proxy; `*.domain.tld` allowed, `*` and TLD wildcards refused",
+    shapes: VPS,
   },
   {
     key: "clawkit:tailnetTags",
     default: JSON.stringify(DEFAULTS.tailnetTags),
     secret: false,
     description: "tags the server joins with; each `tag:…`, owned in your tailnet policy",
+    shapes: VPS,
   },
   {
     key: "clawkit:hostname",
     default: "openclaw-<stack>",
     secret: false,
     description: "server and tailnet name (a DNS label)",
+    shapes: VPS,
   },
   {
     key: "clawkit:serverType",
     default: DEFAULTS.serverType,
     secret: false,
     description: "Hetzner server type; `cax…` types are ARM64",
+    shapes: VPS,
   },
   {
     key: "clawkit:location",
     default: DEFAULTS.location,
     secret: false,
     description: "Hetzner location",
+    shapes: VPS,
   },
   {
     key: "clawkit:image",
     default: DEFAULTS.image,
     secret: false,
     description: "`debian-12` or the numeric id of your own Debian 12 snapshot",
+    shapes: VPS,
   },
   {
     key: "clawkit:volumeSizeGb",
     default: String(DEFAULTS.volumeSizeGb),
     secret: false,
     description: "size of the state volume (10-10240)",
+    shapes: VPS,
   },
   {
     key: "clawkit:keepVolumeOnDestroy",
     default: "true",
     secret: false,
     description: "`pulumi destroy` leaves the state volume in Hetzner",
+    shapes: VPS,
   },
   {
     key: "clawkit:deleteProtection",
     default: "false",
     secret: false,
     description: "Hetzner delete/rebuild protection on server and volume",
+    shapes: VPS,
   },
   {
     key: "clawkit:backups",
     default: "true",
     secret: false,
     description: "Hetzner's daily server backups",
+    shapes: VPS,
   },
   {
     key: "clawkit:adminUser",
     default: DEFAULTS.adminUser,
     secret: false,
     description: "the admin (provisioning) login",
+    shapes: VPS,
   },
   {
     key: "clawkit:adminSshKeys",
     default: "[]",
     secret: false,
     description: "your own OpenSSH public keys for the admin login",
+    shapes: VPS,
+  },
+  {
+    key: "clawkit:cloudflareAccountId",
+    default: "required",
+    secret: false,
+    description: "the Cloudflare account (32 hex digits)",
+    shapes: MOLTWORKER,
+  },
+  {
+    key: "clawkit:workerName",
+    default: "openclaw-<stack>",
+    secret: false,
+    description: "the worker's name (a DNS label)",
+    shapes: MOLTWORKER,
+  },
+  {
+    key: "clawkit:workersSubdomain",
+    default: "none (this or a custom domain)",
+    secret: false,
+    description:
+      "your account's workers.dev subdomain: the worker answers on `<workerName>.<subdomain>.workers.dev`",
+    shapes: MOLTWORKER,
+  },
+  {
+    key: "clawkit:customDomain",
+    default: "none",
+    secret: false,
+    description:
+      "a hostname in one of your zones, instead of workers.dev (then workers.dev is off)",
+    shapes: MOLTWORKER,
+  },
+  {
+    key: "clawkit:zoneId",
+    default: "none (required with a custom domain)",
+    secret: false,
+    description: "the zone of `clawkit:customDomain`",
+    shapes: MOLTWORKER,
+  },
+  {
+    key: "clawkit:accessEmails",
+    default: "required",
+    secret: false,
+    description: "email addresses Cloudflare Access lets in (no wildcards, no domains)",
+    shapes: MOLTWORKER,
+  },
+  {
+    key: "clawkit:accessSessionDuration",
+    default: MOLTWORKER_DEFAULTS.accessSessionDuration,
+    secret: false,
+    description: "how long an Access login lasts (`30m`, `24h`; at most `720h`)",
+    shapes: MOLTWORKER,
+  },
+  {
+    key: "clawkit:accessOneTimePin",
+    default: "false",
+    secret: false,
+    description:
+      "create a one-time-PIN login and allow only it (else every login method of your Zero Trust account)",
+    shapes: MOLTWORKER,
+  },
+  {
+    key: "clawkit:bucketName",
+    default: "openclaw-<stack>-state",
+    secret: false,
+    description: "the R2 bucket for the agent's state",
+    shapes: MOLTWORKER,
+  },
+  {
+    key: "clawkit:bucketLocation",
+    default: "none (automatic)",
+    secret: false,
+    description: "R2 location hint: apac, eeur, enam, weur, wnam, oc",
+    shapes: MOLTWORKER,
+  },
+  {
+    key: "clawkit:bucketJurisdiction",
+    default: "default",
+    secret: false,
+    description: "R2 jurisdiction: `default`, `eu` or `fedramp`",
+    shapes: MOLTWORKER,
+  },
+  {
+    key: "clawkit:bucketOnDestroy",
+    default: "refuse",
+    secret: false,
+    description:
+      "`refuse`: `pulumi destroy` stops before deleting anything; `keep`: the bucket stays in your account",
+    shapes: MOLTWORKER,
+  },
+  {
+    key: "clawkit:aiGateway",
+    default: "false",
+    secret: false,
+    description: "send model traffic through a Cloudflare AI Gateway (logs on, rate-limited)",
+    shapes: MOLTWORKER,
+  },
+  {
+    key: "clawkit:aiGatewayRateLimit",
+    default: String(MOLTWORKER_DEFAULTS.aiGatewayRateLimit),
+    secret: false,
+    description: "AI Gateway requests per minute (sliding window)",
+    shapes: MOLTWORKER,
+  },
+  {
+    key: "clawkit:browser",
+    default: "false",
+    secret: false,
+    description:
+      "moltworker's browser route (`/cdp`, its own generated secret, the only path past Access)",
+    shapes: MOLTWORKER,
+  },
+  {
+    key: "clawkit:moltworkerDir",
+    default: "required",
+    secret: false,
+    description: "the moltworker checkout wrangler deploys from (dependencies installed)",
+    shapes: MOLTWORKER,
+  },
+  {
+    key: "clawkit:moltworkerCommit",
+    default: MOLTWORKER_COMMIT,
+    secret: false,
+    description: "the commit the checkout must be at, or `unpinned`",
+    shapes: MOLTWORKER,
+  },
+  {
+    key: "clawkit:billingAlertEmail",
+    default: "none",
+    secret: false,
+    description: "email a billing alert here when Workers requests pass the threshold",
+    shapes: MOLTWORKER,
+  },
+  {
+    key: "clawkit:billingAlertRequests",
+    default: String(MOLTWORKER_DEFAULTS.billingAlertRequests),
+    secret: false,
+    description: "the billing alert's threshold, in Workers requests",
+    shapes: MOLTWORKER,
+  },
+  {
+    key: "cloudflare:apiToken",
+    default: "required (or CLOUDFLARE_API_TOKEN)",
+    secret: true,
+    description:
+      "Cloudflare API token for Pulumi and wrangler (permissions: Moltworker quick start)",
+    shapes: MOLTWORKER,
   },
   {
     key: "hcloud:token",
     default: "required (or HCLOUD_TOKEN)",
     secret: true,
     description: "Hetzner Cloud API token (read/write) of the project to deploy into",
+    shapes: VPS,
   },
   {
     key: "tailscale:apiKey",
     default: "required (or OAuth client, or TAILSCALE_API_KEY)",
     secret: true,
     description: "Tailscale API key that may create tagged auth keys",
+    shapes: VPS,
   },
   {
     key: "tailscale:oauthClientId",
     default: "none",
     secret: false,
     description: "Tailscale OAuth client id, instead of an API key",
+    shapes: VPS,
   },
   {
     key: "tailscale:oauthClientSecret",
     default: "none",
     secret: true,
     description: "Tailscale OAuth client secret, with the client id",
+    shapes: VPS,
   },
   {
     key: "tailscale:tailnet",
     default: "required (or TAILSCALE_TAILNET)",
     secret: false,
     description: "your tailnet's name",
+    shapes: VPS,
   },
 ];

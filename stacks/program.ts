@@ -1,11 +1,15 @@
 import { ConfigSource, parseConfig } from "./config";
+import { createMoltworkerStack, MoltworkerOutputs } from "./moltworker";
 import { createVpsStack, VpsOutputs } from "./vps";
+
+/** The outputs of whichever shape the stack deploys. */
+export type StackOutputs = VpsOutputs | MoltworkerOutputs;
 
 /**
  * The whole program: validate every key first (a bad value throws before any
  * resource is registered), then build the chosen shape.
  */
-export function program(source: ConfigSource, stack: string): VpsOutputs {
+export function program(source: ConfigSource, stack: string): StackOutputs {
   const config = parseConfig(source, stack);
-  return createVpsStack(config);
+  return config.target === "vps" ? createVpsStack(config) : createMoltworkerStack(config);
 }

@@ -38,6 +38,8 @@ export interface RegisteredOptions {
   readonly ignoreChanges: string[];
   readonly retainOnDelete: boolean;
   readonly additionalSecretOutputs: string[];
+  /** URNs of the resources it depends on (dependsOn and inputs). */
+  readonly dependencies: string[];
 }
 export const optionsByName = new Map<string, RegisteredOptions>();
 
@@ -47,10 +49,11 @@ interface RegisterRequest {
   getIgnorechangesList(): string[];
   getRetainondelete(): boolean | undefined;
   getAdditionalsecretoutputsList(): string[];
+  getDependenciesList(): string[];
 }
 
 /** Deterministic filler, so two runs of one config produce the same graph. */
-function filler(seed: string, length: number): string {
+export function filler(seed: string, length: number): string {
   let out = "";
   let h = 0;
   for (const c of seed) h = (h * 31 + c.charCodeAt(0)) >>> 0;
@@ -59,6 +62,11 @@ function filler(seed: string, length: number): string {
     out += "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"[h % 62];
   }
   return out;
+}
+
+/** The value the mocked provider gives an AccountToken of this name. */
+export function mockTokenValue(name: string): string {
+  return filler(`${name}-value`, 40);
 }
 
 /** Installs mocks that record every resource and answer like the providers would. */
@@ -83,6 +91,20 @@ export async function installMocks(): Promise<void> {
           case "hcloud:index/server:Server":
             state.ipv4Address = "203.0.113.10";
             break;
+          case "cloudflare:index/accountToken:AccountToken":
+            state.value = mockTokenValue(args.name);
+            break;
+          case "cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication":
+            state.aud = filler(args.name + "aud", 64);
+            break;
+          case "cloudflare:index/zeroTrustAccessServiceToken:ZeroTrustAccessServiceToken":
+            state.clientId = `${filler(args.name + "id", 32)}.access`;
+            state.clientSecret = filler(args.name + "secret", 64);
+            break;
+          case "command:local:Command":
+            state.stdout = "";
+            state.stderr = "";
+            break;
           case "command:remote:Command":
             state.stdout = String(inputs.create).startsWith("cat /etc/ssh/")
               ? "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHostKeyOfTheServerForTests\n"
@@ -104,6 +126,21 @@ export async function installMocks(): Promise<void> {
             name: `${hostname}.tail1234.ts.net`,
           };
         }
+        if (
+          args.token ===
+          "cloudflare:index/getAccountApiTokenPermissionGroupsList:getAccountApiTokenPermissionGroupsList"
+        ) {
+          return {
+            results: [
+              { id: "r2-admin-write", name: "Workers R2 Storage Write", scopes: [] },
+              { id: "r2-item-read", name: "Workers R2 Storage Bucket Item Read", scopes: [] },
+              { id: "r2-item-write", name: "Workers R2 Storage Bucket Item Write", scopes: [] },
+            ],
+          };
+        }
+        if (args.token === "cloudflare:index/getZeroTrustOrganization:getZeroTrustOrganization") {
+          return { authDomain: "example-team.cloudflareaccess.com" };
+        }
         return args.inputs;
       },
     },
@@ -121,9 +158,15 @@ export async function installMocks(): Promise<void> {
       ignoreChanges: req.getIgnorechangesList(),
       retainOnDelete: req.getRetainondelete() ?? false,
       additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+      dependencies: req.getDependenciesList(),
     });
     return register(req, callback);
   };
+}
+
+/** What a command resource shows outside its stdin: its command lines and environment. */
+export function visibleParts(inputs: Record<string, unknown>): string {
+  return JSON.stringify([inputs.create, inputs.update, inputs.delete, inputs.environment ?? null]);
 }
 
 /** Resolves an Output's value (mocks resolve everything). */

@@ -20,9 +20,8 @@ import { HostSettings, packBundle, PROVISION_COMMAND, renderBundle } from "../..
 import { renderSecretsEnv } from "../../cloud-init/secrets";
 import { renderUserData } from "../../cloud-init/userdata";
 import { SECRETS_APPLY_COMMAND } from "../../components/secretsSync";
-import { parseConfig } from "../../stacks/config";
 import { hostSettings as vpsHostSettings } from "../../stacks/vps";
-import { baseConfig, sourceOf } from "../support/config";
+import { baseConfig, parseVps, sourceOf } from "../support/config";
 import { ROOT } from "../support/tools";
 import { ExecResult, fetchDebs, NET, StagedFile, SystemHost } from "./harness";
 
@@ -51,7 +50,7 @@ export function testSecrets(generation: number): { token: string; env: string } 
  * `pulumi up` uses (defaults included), so the host under test is the one a user gets.
  */
 export function hostSettings(): HostSettings {
-  const config = parseConfig(
+  const config = parseVps(
     sourceOf({
       ...baseConfig(),
       "clawkit:telegramBotToken": "",

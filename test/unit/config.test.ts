@@ -1,7 +1,18 @@
 import * as assert from "assert";
 import { installMocks, registered } from "../support/mocks";
-import { baseConfig, SECRET_KEYS, sourceOf } from "../support/config";
-import { ConfigError, parseConfig } from "../../stacks/config";
+import {
+  baseConfig,
+  FIXTURE_CHECKOUT_DIR,
+  FIXTURE_WRANGLER_CONFIG,
+  fixtureCheckout,
+  moltworkerConfig,
+  parseMoltworker,
+  parseVps,
+  SECRET_KEYS,
+  sourceOf,
+} from "../support/config";
+import { Checkout, ConfigError, parseConfig } from "../../stacks/config";
+import { MOLTWORKER_COMMIT } from "../../stacks/moltworkerConfig";
 import { program } from "../../stacks/program";
 
 /** Runs the program on a config and returns the ConfigError it must throw. */
@@ -9,11 +20,12 @@ function rejected(
   values: Record<string, string>,
   secretKeys = SECRET_KEYS,
   env: Record<string, string> = {},
+  checkouts?: Record<string, Checkout>,
 ): ConfigError {
   const before = registered.length;
   let error: unknown;
   try {
-    program(sourceOf(values, secretKeys, env), "dev");
+    program(sourceOf(values, secretKeys, env, checkouts), "dev");
   } catch (err) {
     error = err;
   }
@@ -26,8 +38,11 @@ function rejected(
   return error;
 }
 
-function withChanges(changes: Record<string, string | undefined>): Record<string, string> {
-  const values = baseConfig();
+function withChanges(
+  changes: Record<string, string | undefined>,
+  base = baseConfig(),
+): Record<string, string> {
+  const values = base;
   for (const [key, value] of Object.entries(changes)) {
     if (value === undefined) delete values[key];
     else values[key] = value;
@@ -46,7 +61,6 @@ describe("config: bad input is refused before any resource, naming the key and t
       /pulumi config set clawkit:target vps/,
     ],
     ["unknown target", { "clawkit:target": "ec2" }, "clawkit:target", /"vps" or "moltworker"/],
-    ["moltworker not yet", { "clawkit:target": "moltworker" }, "clawkit:target", /not available/],
     [
       "no model key",
       { "clawkit:anthropicApiKey": undefined },
@@ -278,7 +292,7 @@ describe("config: bad input is refused before any resource, naming the key and t
   });
 
   it("defaults are the safe ones", function () {
-    const config = parseConfig(
+    const config = parseVps(
       sourceOf(
         withChanges({
           "clawkit:telegramBotToken": undefined,
@@ -299,10 +313,222 @@ describe("config: bad input is refused before any resource, naming the key and t
   });
 
   it("lists may be JSON or comma separated", function () {
-    const config = parseConfig(
+    const config = parseVps(
       sourceOf(withChanges({ "clawkit:egressAllowlist": "api.github.com, *.example.org" })),
       "dev",
     );
     assert.deepStrictEqual(config.egressAllowlist, ["api.github.com", "*.example.org"]);
+  });
+});
+
+describe("config: moltworker bad input is refused before any resource, naming the key and the fix", function () {
+  before(installMocks);
+
+  const moltworker = (changes: Record<string, string | undefined>) =>
+    withChanges(changes, moltworkerConfig());
+  const checkout = (overrides: Partial<Checkout>) => ({
+    [FIXTURE_CHECKOUT_DIR]: fixtureCheckout(overrides),
+  });
+
+  const cases: [string, Record<string, string | undefined>, string, RegExp][] = [
+    [
+      "missing account",
+      { "clawkit:cloudflareAccountId": undefined },
+      "clawkit:cloudflareAccountId",
+      /is required.*pulumi config set clawkit:cloudflareAccountId/,
+    ],
+    [
+      "malformed account",
+      { "clawkit:cloudflareAccountId": "my-account" },
+      "clawkit:cloudflareAccountId",
+      /32 hex digits/,
+    ],
+    [
+      "no Access emails",
+      { "clawkit:accessEmails": undefined },
+      "clawkit:accessEmails",
+      /is required.*--path 'clawkit:accessEmails\[0\]'/,
+    ],
+    ["empty Access emails", { "clawkit:accessEmails": "[]" }, "clawkit:accessEmails", /required/],
+    [
+      "a malformed email",
+      { "clawkit:accessEmails": '["alice@example.com","bob"]' },
+      "clawkit:accessEmails",
+      /"bob" is not an email address/,
+    ],
+    [
+      "a wildcard instead of an email",
+      { "clawkit:accessEmails": '["*@example.com"]' },
+      "clawkit:accessEmails",
+      /not an email address/,
+    ],
+    [
+      "no hostname at all",
+      { "clawkit:workersSubdomain": undefined },
+      "clawkit:workersSubdomain",
+      /is required.*Access must know/,
+    ],
+    [
+      "workers.dev and a custom domain",
+      { "clawkit:customDomain": "agent.example.com", "clawkit:zoneId": "0".repeat(32) },
+      "clawkit:customDomain",
+      /one hostname/,
+    ],
+    [
+      "custom domain without its zone",
+      { "clawkit:workersSubdomain": undefined, "clawkit:customDomain": "agent.example.com" },
+      "clawkit:zoneId",
+      /required with clawkit:customDomain/,
+    ],
+    [
+      "session too long",
+      { "clawkit:accessSessionDuration": "9999h" },
+      "clawkit:accessSessionDuration",
+      /at most 720h/,
+    ],
+    [
+      "bad bucket name",
+      { "clawkit:bucketName": "My_Bucket" },
+      "clawkit:bucketName",
+      /not an R2 bucket name/,
+    ],
+    [
+      "unknown bucket location",
+      { "clawkit:bucketLocation": "mars" },
+      "clawkit:bucketLocation",
+      /apac/,
+    ],
+    [
+      "unknown destroy behaviour",
+      { "clawkit:bucketOnDestroy": "delete" },
+      "clawkit:bucketOnDestroy",
+      /"refuse" or "keep"/,
+    ],
+    [
+      "missing checkout setting",
+      { "clawkit:moltworkerDir": undefined },
+      "clawkit:moltworkerDir",
+      /is required.*git clone/,
+    ],
+    [
+      "checkout that does not exist",
+      { "clawkit:moltworkerDir": "/nowhere/moltworker" },
+      "clawkit:moltworkerDir",
+      /does not exist.*git clone/,
+    ],
+    [
+      "a malformed pin",
+      { "clawkit:moltworkerCommit": "main" },
+      "clawkit:moltworkerCommit",
+      /40-digit commit/,
+    ],
+    [
+      "a Telegram allowlist moltworker would drop",
+      { "clawkit:telegramAllowFrom": '["123456789"]' },
+      "clawkit:telegramAllowFrom",
+      /pairing/,
+    ],
+    [
+      "no Cloudflare token",
+      { "cloudflare:apiToken": undefined },
+      "cloudflare:apiToken",
+      /--secret cloudflare:apiToken/,
+    ],
+    [
+      "bad billing email",
+      { "clawkit:billingAlertEmail": "billing" },
+      "clawkit:billingAlertEmail",
+      /not an email address/,
+    ],
+  ];
+
+  for (const [title, changes, key, fix] of cases) {
+    it(`${title}: names ${key}`, function () {
+      const error = rejected(moltworker(changes));
+      const problem = error.problems.find((p) => p.key === key);
+      assert.ok(problem, `no problem names ${key}: ${error.message}`);
+      assert.match(`${problem.message} ${problem.fix}`, fix);
+    });
+  }
+
+  const checkoutCases: [string, Partial<Checkout>, string, RegExp][] = [
+    [
+      "no wrangler.jsonc",
+      { wranglerConfig: undefined },
+      "clawkit:moltworkerDir",
+      /no wrangler.jsonc/,
+    ],
+    [
+      "not a moltworker config",
+      { wranglerConfig: '{"name":"x","main":"a.ts"}' },
+      "clawkit:moltworkerDir",
+      /no container/,
+    ],
+    [
+      "a config that turns on debug routes",
+      {
+        wranglerConfig: FIXTURE_WRANGLER_CONFIG.replace(
+          '"browser":',
+          '"vars": { "DEBUG_ROUTES": "true" },\n  "browser":',
+        ),
+      },
+      "clawkit:moltworkerDir",
+      /DEBUG_ROUTES/,
+    ],
+    ["another commit", { head: "f".repeat(40) }, "clawkit:moltworkerCommit", /not the pinned/],
+    ["local changes", { dirty: true }, "clawkit:moltworkerDir", /local changes/],
+  ];
+  for (const [title, overrides, key, fix] of checkoutCases) {
+    it(`checkout with ${title}: names ${key}`, function () {
+      const error = rejected(moltworker({}), SECRET_KEYS, {}, checkout(overrides));
+      const problem = error.problems.find((p) => p.key === key);
+      assert.ok(problem, `no problem names ${key}: ${error.message}`);
+      assert.match(`${problem.message} ${problem.fix}`, fix);
+    });
+  }
+
+  it("a plain-text Cloudflare token is refused", function () {
+    const error = rejected(
+      moltworkerConfig(),
+      SECRET_KEYS.filter((k) => k !== "cloudflare:apiToken"),
+    );
+    assert.match(
+      error.problems.find((p) => p.key === "cloudflare:apiToken")!.message,
+      /plain text/,
+    );
+  });
+
+  it("an unpinned checkout is accepted at any commit, when the operator says so", function () {
+    const config = parseMoltworker(
+      sourceOf(
+        moltworker({ "clawkit:moltworkerCommit": "unpinned" }),
+        SECRET_KEYS,
+        {},
+        checkout({ head: "f".repeat(40), dirty: true }),
+      ),
+    );
+    assert.strictEqual(config.moltworker.commit, undefined);
+  });
+
+  it("defaults are the safe ones", function () {
+    const config = parseMoltworker(sourceOf(moltworkerConfig()));
+    assert.strictEqual(config.workerName, "openclaw-dev");
+    assert.strictEqual(config.host.hostname, "openclaw-dev.example-team.workers.dev");
+    assert.strictEqual(config.bucketName, "openclaw-dev-state");
+    assert.strictEqual(config.bucketOnDestroy, "refuse");
+    assert.strictEqual(config.accessSessionDuration, "24h");
+    assert.strictEqual(config.moltworker.commit, MOLTWORKER_COMMIT);
+    assert.strictEqual(config.aiGateway, false);
+    assert.strictEqual(config.browser, false);
+    assert.strictEqual(config.billingAlert, undefined);
+  });
+
+  it("the API token may come from the environment", function () {
+    const config = parseMoltworker(
+      sourceOf(moltworker({ "cloudflare:apiToken": undefined }), SECRET_KEYS, {
+        CLOUDFLARE_API_TOKEN: "from-env",
+      }),
+    );
+    assert.strictEqual(config.target, "moltworker");
   });
 });

@@ -2,27 +2,37 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
-import { parseConfig } from "../../stacks/config";
+import { parseConfig, Target } from "../../stacks/config";
 import { CONFIG_REFERENCE } from "../../stacks/configReference";
-import { baseConfig, SECRET_KEYS, sourceOf } from "../support/config";
+import { baseConfig, moltworkerConfig, SECRET_KEYS, sourceOf } from "../support/config";
 import { ROOT } from "../support/tools";
 
-/** The keys parseConfig asks for, by running it. */
-function keysRead(): Set<string> {
+/** The keys parseConfig asks for, by running it on a full configuration of a shape. */
+function keysRead(values: Record<string, string>): Set<string> {
   const read = new Set<string>();
-  const source = sourceOf({ ...baseConfig(), "clawkit:openaiApiKey": "sk-proj-x" });
+  const source = sourceOf(values);
   parseConfig({ ...source, get: (key) => (read.add(key), source.get(key)) }, "dev");
   return read;
 }
 
+const FULL: Record<Target, Record<string, string>> = {
+  vps: { ...baseConfig(), "clawkit:openaiApiKey": "sk-proj-x" },
+  moltworker: { ...moltworkerConfig(), "clawkit:openaiApiKey": "sk-proj-x" },
+};
+
 describe("docs: the config reference, Pulumi.yaml and the README agree with the code", function () {
   const reference = new Map(CONFIG_REFERENCE.map((k) => [k.key, k]));
 
-  it("the reference lists exactly the keys the program reads", function () {
-    const read = [...keysRead()].sort();
-    const listed = [...reference.keys()].filter((k) => k !== "tailscale:oauthClientId").sort();
-    assert.deepStrictEqual(read, listed);
-  });
+  for (const shape of ["vps", "moltworker"] as const) {
+    it(`the reference lists exactly the keys the ${shape} shape reads`, function () {
+      const read = [...keysRead(FULL[shape])].sort();
+      const listed = CONFIG_REFERENCE.filter((k) => k.shapes.includes(shape))
+        .map((k) => k.key)
+        .filter((k) => k !== "tailscale:oauthClientId")
+        .sort();
+      assert.deepStrictEqual(read, listed);
+    });
+  }
 
   it("the reference marks secret exactly the keys the program requires to be secret", function () {
     const secret = CONFIG_REFERENCE.filter((k) => k.secret)
@@ -43,6 +53,7 @@ describe("docs: the config reference, Pulumi.yaml and the README agree with the 
         `${key.key} default`,
       );
       assert.strictEqual(cells[3], key.secret ? "yes" : "no", `${key.key} secret`);
+      assert.strictEqual(cells[4], key.shapes.join(", "), `${key.key} shapes`);
     }
   });
 
@@ -50,7 +61,10 @@ describe("docs: the config reference, Pulumi.yaml and the README agree with the 
     const project = yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as {
       config: Record<string, { default?: unknown; type: string }>;
     };
-    const parsed = parseConfig(sourceOf(baseConfig()), "dev") as unknown as Record<string, unknown>;
+    const parsed = {
+      ...(parseConfig(sourceOf(moltworkerConfig()), "dev") as unknown as Record<string, unknown>),
+      ...(parseConfig(sourceOf(baseConfig()), "dev") as unknown as Record<string, unknown>),
+    };
     for (const [key, schema] of Object.entries(project.config)) {
       const entry = reference.get(key);
       assert.ok(entry, `Pulumi.yaml declares ${key}, which the code does not read`);

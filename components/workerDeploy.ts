@@ -1,0 +1,82 @@
+import * as cloudflare from "@pulumi/cloudflare";
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+
+/** The script that runs wrangler (worker/deploy.sh): secrets reach it on stdin only. */
+export const DEPLOY_SCRIPT = path.resolve(__dirname, "..", "worker", "deploy.sh");
+
+/** `sh '<deploy.sh>' <mode>`, quoted for /bin/sh. */
+export function deployCommand(mode: "deploy" | "secrets" | "delete" | "bucket-on-destroy"): string {
+  return `sh '${DEPLOY_SCRIPT.replace(/'/g, `'\\''`)}' ${mode}`;
+}
+
+/** Arguments of WorkerDeploy. */
+export interface WorkerDeployArgs {
+  /** The moltworker checkout wrangler runs in. */
+  readonly dir: string;
+  /** The worker's name. */
+  readonly workerName: string;
+  /** The rendered wrangler config (no secrets). */
+  readonly wranglerConfig: string;
+  /** The commit the checkout must be at, or undefined when unpinned. */
+  readonly commit?: string;
+  /** The Cloudflare account. */
+  readonly accountId: string;
+  /** The API token wrangler acts with (secret): it travels on stdin. */
+  readonly apiToken: pulumi.Input<string>;
+  /** A custom domain to attach, with its zone; undefined on workers.dev. */
+  readonly customDomain?: { readonly hostname: string; readonly zoneId: string };
+}
+
+/**
+ * The worker and its container, deployed by `wrangler deploy` from the moltworker
+ * checkout (no Pulumi resource can build or push the container image), re-run when
+ * the commit, the rendered config or the deploy script change; deleted with
+ * `wrangler delete`. A custom domain, when set, is a Pulumi resource.
+ */
+export class WorkerDeploy extends pulumi.ComponentResource {
+  /** The deploy command: what must exist before Access is put in front of the worker. */
+  public readonly deployed: pulumi.Resource;
+
+  constructor(name: string, args: WorkerDeployArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("clawkit:worker:WorkerDeploy", name, args, opts);
+    const script = fs.readFileSync(DEPLOY_SCRIPT, "utf8");
+    const deploy = new command.local.Command(
+      `${name}-wrangler`,
+      {
+        dir: args.dir,
+        create: deployCommand("deploy"),
+        delete: deployCommand("delete"),
+        environment: {
+          CLAWKIT_WORKER_NAME: args.workerName,
+          CLAWKIT_MOLTWORKER_COMMIT: args.commit ?? "",
+          CLAWKIT_WRANGLER_CONFIG: args.wranglerConfig,
+          CLOUDFLARE_ACCOUNT_ID: args.accountId,
+        },
+        stdin: pulumi.secret(pulumi.interpolate`${args.apiToken}\n`),
+        triggers: [
+          args.commit ?? "unpinned",
+          crypto.createHash("sha256").update(args.wranglerConfig).update(script).digest("hex"),
+        ],
+        logging: "stderr",
+      },
+      { parent: this, additionalSecretOutputs: ["stdout", "stderr", "stdin"] },
+    );
+    this.deployed = args.customDomain
+      ? new cloudflare.WorkersCustomDomain(
+          `${name}-domain`,
+          {
+            accountId: args.accountId,
+            hostname: args.customDomain.hostname,
+            zoneId: args.customDomain.zoneId,
+            service: args.workerName,
+          },
+          { parent: this, dependsOn: [deploy] },
+        )
+      : deploy;
+    this.registerOutputs({});
+  }
+}

@@ -1,0 +1,178 @@
+import * as cloudflare from "@pulumi/cloudflare";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { AccessGate } from "../components/accessGate";
+import { BucketGuard } from "../components/bucketGuard";
+import { GatewayToken } from "../components/gatewayToken";
+import { ModelGateway } from "../components/modelGateway";
+import { WorkerDeploy } from "../components/workerDeploy";
+import { WorkerSecrets } from "../components/workerSecrets";
+import { WorkerStorage } from "../components/workerStorage";
+import { renderWorkerSecrets, renderWranglerConfig } from "../worker/wrangler-config";
+import { MoltworkerConfig } from "./moltworkerConfig";
+
+/** What the moltworker stack exports. */
+export interface MoltworkerOutputs {
+  /** The gateway's token (secret): the Control UI asks for it after Access lets you in. */
+  readonly gatewayToken: pulumi.Output<string>;
+  /** The worker's URL, behind Cloudflare Access. */
+  readonly workerUrl: pulumi.Output<string>;
+  /** The R2 bucket that holds the agent's state. */
+  readonly bucketName: pulumi.Output<string>;
+  /** Client id of the Access service token for automation. */
+  readonly accessServiceTokenId: pulumi.Output<string>;
+  /** Client secret of that service token (secret). */
+  readonly accessServiceTokenSecret: pulumi.Output<string>;
+}
+
+/**
+ * Composes the moltworker shape: bucket and its scoped token, the worker deployed
+ * by wrangler, Access over the whole hostname (after the worker exists), the AI
+ * Gateway when chosen, then the worker's secrets and a gateway restart; a billing
+ * alert when asked; and a guard that stops `pulumi destroy` before it loses state.
+ */
+export function createMoltworkerStack(config: MoltworkerConfig): MoltworkerOutputs {
+  const accountId = config.accountId;
+  const hostname = config.host.hostname;
+  const workerUrl = `https://${hostname}`;
+
+  const token = new GatewayToken("gateway-token", { rotation: config.tokenRotation });
+  const storage = new WorkerStorage("storage", {
+    accountId,
+    bucketName: config.bucketName,
+    location: config.bucketLocation,
+    jurisdiction: config.bucketJurisdiction,
+    retainOnDestroy: config.bucketOnDestroy === "keep",
+  });
+
+  const worker = new WorkerDeploy(
+    "worker",
+    {
+      dir: config.moltworker.dir,
+      workerName: config.workerName,
+      wranglerConfig: renderWranglerConfig(config.moltworker.wranglerConfig, {
+        workerName: config.workerName,
+        bucketName: config.bucketName,
+        bucketJurisdiction: config.bucketJurisdiction,
+        workersDev: config.host.kind === "workers.dev",
+      }),
+      commit: config.moltworker.commit,
+      accountId,
+      apiToken: config.cloudflareApiToken,
+      customDomain:
+        config.host.kind === "custom" ? { hostname, zoneId: config.host.zoneId } : undefined,
+    },
+    { dependsOn: [storage] },
+  );
+
+  // On workers.dev, Access can only protect a worker that exists.
+  const access = new AccessGate(
+    "access",
+    {
+      accountId,
+      hostname,
+      emails: config.accessEmails,
+      sessionDuration: config.accessSessionDuration,
+      oneTimePin: config.accessOneTimePin,
+      browserBypass: config.browser,
+    },
+    { dependsOn: [worker.deployed] },
+  );
+
+  const models = config.aiGateway
+    ? new ModelGateway("models", {
+        accountId,
+        gatewayId: config.workerName,
+        requestsPerMinute: config.aiGatewayRateLimit,
+      })
+    : undefined;
+
+  const cdpSecret = config.browser
+    ? new random.RandomPassword(
+        "browser-cdp-secret",
+        { length: 48, special: false, keepers: { rotation: config.tokenRotation } },
+        { additionalSecretOutputs: ["result"] },
+      ).result
+    : undefined;
+
+  const required = pulumi.all([
+    token.value,
+    access.teamDomain,
+    access.aud,
+    storage.accessKeyId,
+    storage.secretAccessKey,
+    storage.bucketName,
+  ]);
+  const optional = pulumi.all([
+    config.anthropicApiKey,
+    config.openaiApiKey,
+    models?.gatewayId,
+    config.telegramBotToken,
+    cdpSecret,
+  ]);
+  const secretsJson = pulumi
+    .all([required, optional])
+    .apply(
+      ([
+        [gatewayToken, accessTeamDomain, accessAud, accessKeyId, secretAccessKey, bucket],
+        [anthropicApiKey, openaiApiKey, aiGatewayId, telegramBotToken, cdp],
+      ]) =>
+        renderWorkerSecrets({
+          gatewayToken,
+          accessTeamDomain,
+          accessAud,
+          accountId,
+          model: config.model,
+          anthropicApiKey,
+          openaiApiKey,
+          aiGatewayId,
+          r2: { accessKeyId, secretAccessKey, bucket },
+          telegramBotToken,
+          browser: cdp ? { cdpSecret: cdp, workerUrl } : undefined,
+        }),
+    );
+
+  const secrets = new WorkerSecrets(
+    "worker-secrets",
+    {
+      dir: config.moltworker.dir,
+      workerName: config.workerName,
+      workerUrl,
+      accountId,
+      apiToken: config.cloudflareApiToken,
+      serviceToken: { id: access.serviceTokenId, secret: access.serviceTokenSecret },
+      secretsJson: pulumi.secret(secretsJson),
+    },
+    { dependsOn: [worker, access] },
+  );
+
+  const alert = config.billingAlert
+    ? new cloudflare.NotificationPolicy("billing-alert", {
+        accountId,
+        name: `clawkit ${config.workerName} usage`,
+        description: "Workers requests above the threshold clawkit was given",
+        alertType: "billing_usage_alert",
+        enabled: true,
+        filters: { products: ["worker_requests"], limits: [String(config.billingAlert.requests)] },
+        mechanisms: { emails: [{ id: config.billingAlert.email }] },
+      })
+    : undefined;
+
+  // Depends on everything, so `pulumi destroy` deletes it first.
+  const everything: pulumi.Resource[] = [token, storage, worker, access, secrets];
+  if (models) everything.push(models);
+  if (alert) everything.push(alert);
+  new BucketGuard(
+    "bucket-guard",
+    { bucketName: storage.bucketName, onDestroy: config.bucketOnDestroy },
+    { dependsOn: everything },
+  );
+
+  return {
+    gatewayToken: token.value,
+    workerUrl: pulumi.output(workerUrl),
+    bucketName: storage.bucketName,
+    accessServiceTokenId: access.serviceTokenId,
+    accessServiceTokenSecret: access.serviceTokenSecret,
+  };
+}

@@ -1,0 +1,400 @@
+import * as assert from "assert";
+import * as crypto from "crypto";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  installMocks,
+  isWireSecret,
+  mockTokenValue,
+  optionsByName,
+  registered,
+  Registered,
+  settle,
+  unwrap,
+  valueOf,
+  visibleParts,
+} from "../support/mocks";
+import {
+  BASE_WORKER_SECRET_NAMES,
+  moltworkerConfig,
+  sourceOf,
+  TEST_SECRETS,
+} from "../support/config";
+import { program } from "../../stacks/program";
+import { MoltworkerOutputs } from "../../stacks/moltworker";
+import { LIVE_STATE_PREFIXES } from "../../components/workerStorage";
+import { FORBIDDEN_WORKER_VARS, WORKER_SECRET_NAMES } from "../../worker/wrangler-config";
+
+const ACCOUNT = moltworkerConfig()["clawkit:cloudflareAccountId"];
+const HOST = "openclaw-dev.example-team.workers.dev";
+
+/** Builds the program for a moltworker config and returns what it registered. */
+async function build(
+  changes: Record<string, string | undefined> = {},
+): Promise<{ resources: Registered[]; outputs: MoltworkerOutputs }> {
+  const values = moltworkerConfig();
+  for (const [key, value] of Object.entries(changes)) {
+    if (value === undefined) delete values[key];
+    else values[key] = value;
+  }
+  const start = registered.length;
+  const outputs = program(sourceOf(values), "dev") as MoltworkerOutputs;
+  await valueOf(outputs.accessServiceTokenSecret);
+  await settle();
+  return { resources: registered.slice(start), outputs };
+}
+
+function all(resources: Registered[], type: string): Registered[] {
+  return resources.filter((r) => r.type === type);
+}
+
+function only(resources: Registered[], type: string, name?: string): Registered {
+  const found = all(resources, type).filter((r) => name === undefined || r.name === name);
+  assert.strictEqual(found.length, 1, `expected one ${type} ${name ?? ""}, found ${found.length}`);
+  return found[0];
+}
+
+function plain(r: Registered): Record<string, unknown> {
+  return unwrap(r.inputs) as Record<string, unknown>;
+}
+
+const COMMAND = "command:local:Command";
+const ACCESS_APP = "cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication";
+const ACCESS_POLICY = "cloudflare:index/zeroTrustAccessPolicy:ZeroTrustAccessPolicy";
+
+/** The secrets JSON the secrets command hands `wrangler secret bulk`. */
+function secretsOf(resources: Registered[]): Record<string, string> {
+  const stdin = String(plain(only(resources, COMMAND, "worker-secrets-bulk")).stdin);
+  return JSON.parse(stdin.split("\n").slice(3).join("\n")) as Record<string, string>;
+}
+
+describe("moltworker stack: the resource graph (mocks)", function () {
+  let resources: Registered[];
+  let outputs: MoltworkerOutputs;
+  before(async function () {
+    await installMocks();
+    ({ resources, outputs } = await build());
+  });
+
+  it("registers each component with its clawkit type and its children under it", function () {
+    for (const type of [
+      "clawkit:auth:GatewayToken",
+      "clawkit:worker:WorkerStorage",
+      "clawkit:worker:WorkerDeploy",
+      "clawkit:worker:AccessGate",
+      "clawkit:worker:WorkerSecrets",
+      "clawkit:worker:BucketGuard",
+    ]) {
+      only(resources, type);
+    }
+    for (const [type, name] of [
+      ["cloudflare:index/r2Bucket:R2Bucket", "storage-bucket"],
+      ["cloudflare:index/r2BucketLifecycle:R2BucketLifecycle", "storage-lifecycle"],
+      ["cloudflare:index/accountToken:AccountToken", "storage-token"],
+      [COMMAND, "worker-wrangler"],
+      [ACCESS_APP, "access-app"],
+      [ACCESS_POLICY, "access-people"],
+      [ACCESS_POLICY, "access-automation"],
+      [
+        "cloudflare:index/zeroTrustAccessServiceToken:ZeroTrustAccessServiceToken",
+        "access-automation-token",
+      ],
+      [COMMAND, "worker-secrets-bulk"],
+      [COMMAND, "bucket-guard-on-destroy"],
+    ]) {
+      only(resources, type, name);
+    }
+    assert.strictEqual(all(resources, "cloudflare:index/aiGateway:AiGateway").length, 0);
+    assert.strictEqual(
+      all(resources, "cloudflare:index/notificationPolicy:NotificationPolicy").length,
+      0,
+    );
+  });
+
+  it("Access covers the whole hostname and lets in the named people and the kit's token, never everyone", function () {
+    const app = plain(only(resources, ACCESS_APP));
+    assert.strictEqual(app.domain, HOST);
+    assert.deepStrictEqual(app.destinations, [{ type: "public", uri: HOST }]);
+    assert.strictEqual(app.type, "self_hosted");
+    assert.strictEqual(app.sessionDuration, "24h");
+    const people = plain(only(resources, ACCESS_POLICY, "access-people"));
+    assert.strictEqual(people.decision, "allow");
+    assert.deepStrictEqual(people.includes, [
+      { email: { email: "alice@example.com" } },
+      { email: { email: "bob@example.org" } },
+    ]);
+    const automation = plain(only(resources, ACCESS_POLICY, "access-automation"));
+    assert.strictEqual(automation.decision, "non_identity");
+    assert.deepStrictEqual(Object.keys((automation.includes as object[])[0]), ["serviceToken"]);
+    assert.strictEqual((app.policies as unknown[]).length, 2);
+    for (const policy of all(resources, ACCESS_POLICY)) {
+      assert.ok(
+        !JSON.stringify(plain(policy)).includes("everyone"),
+        `${policy.name} lets in everyone`,
+      );
+      assert.notStrictEqual(plain(policy).decision, "bypass");
+    }
+    assert.strictEqual(all(resources, ACCESS_APP).length, 1, "no other application, so no bypass");
+  });
+
+  it("Access is created after the worker exists, and the secrets after Access", function () {
+    const deploy = optionsByName.get("worker-wrangler");
+    assert.ok(deploy);
+    const accessDeps = optionsByName.get("access")?.dependencies ?? [];
+    assert.ok(
+      accessDeps.some((urn) => urn.endsWith("::worker-wrangler")),
+      `Access depends on ${accessDeps.join(", ")}`,
+    );
+    // A dependency on a component reaches the engine as its children.
+    const secretsDeps = optionsByName.get("worker-secrets")?.dependencies ?? [];
+    for (const child of ["access-app", "access-automation", "worker-wrangler"])
+      assert.ok(
+        secretsDeps.some((urn) => urn.endsWith(`::${child}`)),
+        `secrets before ${child}`,
+      );
+  });
+
+  it("lifecycle aborts stale uploads and never expires objects: the live state is in them", function () {
+    const lifecycle = plain(
+      only(resources, "cloudflare:index/r2BucketLifecycle:R2BucketLifecycle"),
+    );
+    const rules = lifecycle.rules as Record<string, unknown>[];
+    assert.ok(rules.some((r) => r.abortMultipartUploadsTransition && r.enabled === true));
+    for (const rule of rules) {
+      const prefix = String((rule.conditions as { prefix: string }).prefix);
+      const touchesLive = LIVE_STATE_PREFIXES.some(
+        (p) => p.startsWith(prefix) || prefix.startsWith(p),
+      );
+      assert.ok(
+        !(rule.deleteObjectsTransition && touchesLive),
+        `rule ${String(rule.id)} expires objects under ${prefix || "every prefix"}`,
+      );
+      assert.strictEqual(rule.storageClassTransitions, undefined);
+    }
+  });
+
+  it("the bucket token reaches this one bucket, object read/write only", function () {
+    const token = plain(only(resources, "cloudflare:index/accountToken:AccountToken"));
+    const policies = token.policies as {
+      effect: string;
+      permissionGroups: { id: string }[];
+      resources: string;
+    }[];
+    assert.strictEqual(policies.length, 1);
+    assert.strictEqual(policies[0].effect, "allow");
+    assert.deepStrictEqual(policies[0].permissionGroups.map((g) => g.id).sort(), [
+      "r2-item-read",
+      "r2-item-write",
+    ]);
+    assert.deepStrictEqual(JSON.parse(policies[0].resources), {
+      [`com.cloudflare.edge.r2.bucket.${ACCOUNT}_default_openclaw-dev-state`]: "*",
+    });
+  });
+
+  it("the worker gets exactly the secrets moltworker reads, and never a dev or debug switch", function () {
+    const secrets = secretsOf(resources);
+    assert.deepStrictEqual(Object.keys(secrets).sort(), BASE_WORKER_SECRET_NAMES);
+    for (const name of Object.keys(secrets))
+      assert.ok((WORKER_SECRET_NAMES as readonly string[]).includes(name));
+    for (const name of FORBIDDEN_WORKER_VARS) assert.ok(!(name in secrets));
+    assert.strictEqual(secrets.CF_ACCESS_TEAM_DOMAIN, "example-team.cloudflareaccess.com");
+    assert.strictEqual(secrets.ANTHROPIC_API_KEY, TEST_SECRETS.anthropicApiKey);
+    assert.strictEqual(secrets.TELEGRAM_DM_POLICY, "pairing");
+    assert.strictEqual(secrets.R2_BUCKET_NAME, "openclaw-dev-state");
+    assert.strictEqual(secrets.MOLTBOT_GATEWAY_TOKEN.length, 64);
+  });
+
+  it("the S3 secret is the SHA-256 of the bucket token's value, the key id its id", function () {
+    const secrets = secretsOf(resources);
+    const sha = crypto.createHash("sha256").update(mockTokenValue("storage-token")).digest("hex");
+    assert.strictEqual(secrets.R2_SECRET_ACCESS_KEY, sha);
+    assert.match(secrets.R2_ACCESS_KEY_ID, /^[0-9]+$/, "the mocks' id of the token");
+  });
+
+  it("no secret in any command line or command environment; secrets travel on stdin, marked secret", async function () {
+    const secrets = secretsOf(resources);
+    const values = [
+      ...Object.values(TEST_SECRETS),
+      secrets.MOLTBOT_GATEWAY_TOKEN,
+      secrets.R2_SECRET_ACCESS_KEY,
+      await valueOf(outputs.accessServiceTokenSecret),
+    ];
+    for (const command of all(resources, COMMAND)) {
+      const inputs = plain(command);
+      const visible = visibleParts(inputs);
+      for (const secret of values)
+        assert.ok(!visible.includes(secret), `${command.name} shows a secret`);
+      if (inputs.stdin !== undefined) {
+        assert.ok(isWireSecret(command.inputs.stdin), `${command.name} stdin is not secret`);
+        const declared = optionsByName.get(command.name)?.additionalSecretOutputs ?? [];
+        for (const output of ["stdout", "stderr", "stdin"])
+          assert.ok(declared.includes(output), `${command.name}.${output} is not declared secret`);
+      }
+    }
+    const deployStdin = String(plain(only(resources, COMMAND, "worker-wrangler")).stdin);
+    assert.strictEqual(deployStdin, `${TEST_SECRETS.cloudflareApiToken}\n`);
+  });
+
+  it("the rendered wrangler config: the stack's name and bucket, workers.dev on, previews off, no routes", function () {
+    const env = plain(only(resources, COMMAND, "worker-wrangler")).environment as Record<
+      string,
+      string
+    >;
+    const config = JSON.parse(env.CLAWKIT_WRANGLER_CONFIG) as Record<string, unknown>;
+    assert.strictEqual(config.name, "openclaw-dev");
+    assert.deepStrictEqual(config.r2_buckets, [
+      { binding: "MOLTBOT_BUCKET", bucket_name: "openclaw-dev-state" },
+    ]);
+    assert.strictEqual(config.workers_dev, true);
+    assert.strictEqual(config.preview_urls, false);
+    assert.strictEqual(config.routes, undefined);
+    assert.strictEqual(env.CLAWKIT_MOLTWORKER_COMMIT.length, 40);
+  });
+
+  it("destroy: a guard deleted before everything else stops it, and the bucket is not retained", function () {
+    const guard = plain(only(resources, COMMAND, "bucket-guard-on-destroy"));
+    assert.match(String(guard.delete), /deploy\.sh' bucket-on-destroy$/);
+    assert.strictEqual(
+      (guard.environment as Record<string, string>).CLAWKIT_BUCKET_ON_DESTROY,
+      "refuse",
+    );
+    const deps = optionsByName.get("bucket-guard")?.dependencies ?? [];
+    for (const child of [
+      "gateway-token-password",
+      "storage-bucket",
+      "storage-token",
+      "worker-wrangler",
+      "access-app",
+      "worker-secrets-bulk",
+    ])
+      assert.ok(
+        deps.some((urn) => urn.endsWith(`::${child}`)),
+        `the guard does not depend on ${child}`,
+      );
+    assert.strictEqual(optionsByName.get("storage-bucket")?.retainOnDelete, false);
+  });
+
+  it("outputs: token and service-token secret are secret, the URL is not", async function () {
+    assert.strictEqual(await pulumi.isSecret(outputs.gatewayToken), true);
+    assert.strictEqual(await pulumi.isSecret(outputs.accessServiceTokenSecret), true);
+    assert.strictEqual(await pulumi.isSecret(outputs.workerUrl), false);
+    assert.strictEqual(await valueOf(outputs.workerUrl), `https://${HOST}`);
+  });
+});
+
+describe("moltworker stack: the choices an operator can make (mocks)", function () {
+  before(installMocks);
+
+  it("the AI Gateway: logs on, rate-limited, unauthenticated, and the model key goes through it", async function () {
+    const { resources } = await build({ "clawkit:aiGateway": "true" });
+    const gateway = plain(only(resources, "cloudflare:index/aiGateway:AiGateway"));
+    assert.strictEqual(gateway.collectLogs, true);
+    assert.strictEqual(gateway.authentication, false);
+    assert.strictEqual(gateway.rateLimitingLimit, 60);
+    assert.strictEqual(gateway.rateLimitingInterval, 60);
+    const secrets = secretsOf(resources);
+    assert.strictEqual(secrets.CLOUDFLARE_AI_GATEWAY_API_KEY, TEST_SECRETS.anthropicApiKey);
+    assert.strictEqual(secrets.CF_AI_GATEWAY_GATEWAY_ID, "openclaw-dev");
+    assert.strictEqual(secrets.CF_AI_GATEWAY_ACCOUNT_ID, ACCOUNT);
+    assert.strictEqual(secrets.CF_AI_GATEWAY_MODEL, "anthropic/claude-sonnet-4-6");
+    assert.strictEqual(
+      secrets.ANTHROPIC_API_KEY,
+      undefined,
+      "the key also went around the gateway",
+    );
+  });
+
+  it("the browser: only /cdp bypasses Access, with a generated secret the worker checks", async function () {
+    const { resources } = await build({ "clawkit:browser": "true" });
+    const apps = all(resources, ACCESS_APP).map(plain);
+    assert.deepStrictEqual(apps.map((a) => a.domain).sort(), [HOST, `${HOST}/cdp`]);
+    const bypass = plain(only(resources, ACCESS_POLICY, "access-cdp-bypass"));
+    assert.strictEqual(bypass.decision, "bypass");
+    const cdpApp = apps.find((a) => a.domain === `${HOST}/cdp`)!;
+    assert.strictEqual((cdpApp.policies as unknown[]).length, 1);
+    for (const policy of all(resources, ACCESS_POLICY).filter(
+      (p) => p.name !== "access-cdp-bypass",
+    ))
+      assert.notStrictEqual(plain(policy).decision, "bypass");
+    const secrets = secretsOf(resources);
+    assert.strictEqual(secrets.CDP_SECRET.length, 48);
+    assert.strictEqual(secrets.WORKER_URL, `https://${HOST}`);
+  });
+
+  it("a custom domain: Access on it, the domain a Pulumi resource, workers.dev off", async function () {
+    const { resources } = await build({
+      "clawkit:workersSubdomain": undefined,
+      "clawkit:customDomain": "agent.example.com",
+      "clawkit:zoneId": "f".repeat(32),
+    });
+    assert.strictEqual(plain(only(resources, ACCESS_APP)).domain, "agent.example.com");
+    const domain = plain(
+      only(resources, "cloudflare:index/workersCustomDomain:WorkersCustomDomain"),
+    );
+    assert.strictEqual(domain.hostname, "agent.example.com");
+    assert.strictEqual(domain.zoneId, "f".repeat(32));
+    assert.strictEqual(domain.service, "openclaw-dev");
+    const env = plain(only(resources, COMMAND, "worker-wrangler")).environment as Record<
+      string,
+      string
+    >;
+    assert.strictEqual(JSON.parse(env.CLAWKIT_WRANGLER_CONFIG).workers_dev, false);
+    const accessDeps = optionsByName.get("access")?.dependencies ?? [];
+    assert.ok(
+      accessDeps.some((urn) => urn.endsWith("::worker-domain")),
+      "Access before the domain",
+    );
+  });
+
+  it("a one-time PIN login: its own identity provider, the only one the application allows", async function () {
+    const { resources } = await build({ "clawkit:accessOneTimePin": "true" });
+    const idp = plain(
+      only(
+        resources,
+        "cloudflare:index/zeroTrustAccessIdentityProvider:ZeroTrustAccessIdentityProvider",
+      ),
+    );
+    assert.strictEqual(idp.type, "onetimepin");
+    assert.strictEqual((plain(only(resources, ACCESS_APP)).allowedIdps as unknown[]).length, 1);
+  });
+
+  it("keeping the bucket: retained on destroy, and the guard lets destroy go on", async function () {
+    const { resources } = await build({ "clawkit:bucketOnDestroy": "keep" });
+    assert.strictEqual(optionsByName.get("storage-bucket")?.retainOnDelete, true);
+    const guard = plain(only(resources, COMMAND, "bucket-guard-on-destroy"));
+    assert.strictEqual(
+      (guard.environment as Record<string, string>).CLAWKIT_BUCKET_ON_DESTROY,
+      "keep",
+    );
+  });
+
+  it("a billing alert by email when asked", async function () {
+    const { resources } = await build({ "clawkit:billingAlertEmail": "ops@example.com" });
+    const alert = plain(only(resources, "cloudflare:index/notificationPolicy:NotificationPolicy"));
+    assert.strictEqual(alert.alertType, "billing_usage_alert");
+    assert.deepStrictEqual(alert.mechanisms, { emails: [{ id: "ops@example.com" }] });
+    assert.deepStrictEqual((alert.filters as Record<string, unknown>).limits, ["1000000"]);
+  });
+
+  it("a token rotation changes the secrets pushed (and so restarts the gateway), nothing else", async function () {
+    const before = await build();
+    const after = await build({ "clawkit:tokenRotation": "2026-11-22" });
+    const a = secretsOf(before.resources);
+    const b = secretsOf(after.resources);
+    assert.notStrictEqual(a.MOLTBOT_GATEWAY_TOKEN, b.MOLTBOT_GATEWAY_TOKEN);
+    assert.deepStrictEqual(
+      { ...a, MOLTBOT_GATEWAY_TOKEN: "" },
+      { ...b, MOLTBOT_GATEWAY_TOKEN: "" },
+    );
+    for (const name of ["worker-wrangler", "bucket-guard-on-destroy"]) {
+      assert.deepStrictEqual(
+        plain(only(after.resources, COMMAND, name)),
+        plain(only(before.resources, COMMAND, name)),
+        `${name} changed`,
+      );
+    }
+    assert.deepStrictEqual(
+      plain(only(after.resources, ACCESS_APP)),
+      plain(only(before.resources, ACCESS_APP)),
+    );
+  });
+});

@@ -1,0 +1,120 @@
+#!/bin/sh
+# Runs wrangler for the moltworker shape, on the operator's machine, in the
+# moltworker checkout (the command's working directory). Pulumi's command
+# resources call it; every secret arrives on stdin, never in an argument or in
+# the command's environment (which Pulumi keeps in its state):
+#
+#   deploy   stdin: API token.                 Checks the pinned commit, writes the
+#            rendered wrangler config, runs `wrangler deploy` with it.
+#   secrets  stdin: API token, Access service token id, its secret, then the
+#            secrets JSON.                     Refuses a worker that carries a dev or
+#            debug switch, sets the secrets with `wrangler secret bulk` (JSON on
+#            stdin), then restarts the gateway through Access so they take effect.
+#   delete   stdin: API token (optional).      Deletes the worker.
+#   bucket-on-destroy                           Runs first on `pulumi destroy`: stops
+#            it, before anything is deleted, unless CLAWKIT_BUCKET_ON_DESTROY=keep.
+#
+# Environment (no secrets): CLAWKIT_WORKER_NAME, CLAWKIT_WORKER_URL,
+# CLAWKIT_MOLTWORKER_COMMIT (empty: unpinned), CLAWKIT_WRANGLER_CONFIG (the rendered
+# config), CLOUDFLARE_ACCOUNT_ID. wrangler comes from the checkout's node_modules,
+# else from PATH.
+set -eu
+
+mode=${1:?usage: deploy.sh deploy|secrets|delete}
+: "${CLAWKIT_WORKER_NAME:?}"
+config_file=wrangler.clawkit.json
+PATH="$PWD/node_modules/.bin:$PATH"
+export PATH
+
+log() { printf 'clawkit-worker: %s\n' "$*" >&2; }
+die() {
+  log "error: $*"
+  exit 1
+}
+
+# The API token reaches wrangler, and only wrangler, in its own environment:
+# wrangler takes it no other way. Without one on stdin, the operator's own
+# CLOUDFLARE_API_TOKEN (or wrangler's login) is used. Nothing else inherits it.
+IFS= read -r cf_token || true
+[ -n "$cf_token" ] || cf_token=${CLOUDFLARE_API_TOKEN:-}
+unset CLOUDFLARE_API_TOKEN
+wrangler() {
+  if [ -n "$cf_token" ]; then
+    CLOUDFLARE_API_TOKEN=$cf_token command wrangler "$@"
+  else
+    command wrangler "$@"
+  fi
+}
+
+case "$mode" in
+deploy)
+  if [ -n "${CLAWKIT_MOLTWORKER_COMMIT:-}" ]; then
+    head=$(git rev-parse HEAD 2>/dev/null) || die "$PWD is not a git checkout; clawkit:moltworkerCommit pins one"
+    [ "$head" = "$CLAWKIT_MOLTWORKER_COMMIT" ] ||
+      die "the checkout is at $head, not the pinned $CLAWKIT_MOLTWORKER_COMMIT (clawkit:moltworkerCommit)"
+    git diff --quiet HEAD -- ||
+      die "the checkout has local changes to tracked files; the pinned commit would not be what deploys"
+  fi
+  : "${CLAWKIT_WRANGLER_CONFIG:?}"
+  printf '%s' "$CLAWKIT_WRANGLER_CONFIG" >"$config_file"
+  log "deploying $CLAWKIT_WORKER_NAME with $config_file (builds the container image: needs Docker)"
+  wrangler deploy --config "$config_file" >&2
+  ;;
+
+secrets)
+  : "${CLAWKIT_WORKER_URL:?}"
+  IFS= read -r access_client_id || die "no Access service token id on stdin"
+  IFS= read -r access_client_secret || die "no Access service token secret on stdin"
+  secrets=$(cat)
+  [ -n "$secrets" ] || die "no secrets on stdin"
+
+  # A dev or debug switch set by hand would switch Access off or open /debug/cli.
+  existing=$(wrangler secret list --name "$CLAWKIT_WORKER_NAME" --format json 2>/dev/null || wrangler secret list --name "$CLAWKIT_WORKER_NAME")
+  for switch in DEV_MODE E2E_TEST_MODE DEBUG_ROUTES; do
+    case "$existing" in
+    *"\"$switch\""*)
+      die "the worker carries $switch, which switches off Access or opens debug routes; remove it: wrangler secret delete $switch --name $CLAWKIT_WORKER_NAME"
+      ;;
+    esac
+  done
+
+  log "setting the worker's secrets"
+  printf '%s' "$secrets" | wrangler secret bulk --name "$CLAWKIT_WORKER_NAME" >&2
+  unset secrets
+
+  # The running gateway keeps the secrets it started with: restart it through
+  # Access with the service token. The headers go to curl on stdin, not argv.
+  log "restarting the gateway so the new secrets take effect"
+  tries=0
+  until printf 'CF-Access-Client-Id: %s\nCF-Access-Client-Secret: %s\n' \
+    "$access_client_id" "$access_client_secret" |
+    curl -fsS -o /dev/null --max-time 30 -X POST -H @- \
+      "$CLAWKIT_WORKER_URL/api/admin/gateway/restart"; do
+    tries=$((tries + 1))
+    # A new Access application takes a moment to reach every edge.
+    [ "$tries" -lt "${CLAWKIT_RESTART_TRIES:-12}" ] ||
+      die "the secrets are set, but the running gateway still holds the old ones: restart it from $CLAWKIT_WORKER_URL/_admin/ (Restart gateway), then run pulumi up again"
+    sleep "${CLAWKIT_RESTART_WAIT:-10}"
+  done
+  log "gateway restarted"
+  ;;
+
+bucket-on-destroy)
+  : "${CLAWKIT_BUCKET:?}"
+  if [ "${CLAWKIT_BUCKET_ON_DESTROY:-refuse}" = keep ]; then
+    log "the R2 bucket $CLAWKIT_BUCKET stays in your account, out of this stack"
+    exit 0
+  fi
+  die "pulumi destroy stopped before deleting anything: the R2 bucket $CLAWKIT_BUCKET holds the agent's memory and workspace. To keep it in your account and remove the rest: pulumi config set clawkit:bucketOnDestroy keep && pulumi up && pulumi destroy. To lose it too, empty it in the dashboard (R2 > $CLAWKIT_BUCKET) after that destroy."
+  ;;
+
+delete)
+  log "deleting worker $CLAWKIT_WORKER_NAME"
+  wrangler delete --name "$CLAWKIT_WORKER_NAME" >&2
+  rm -f "$config_file"
+  ;;
+
+*)
+  die "unknown mode $mode"
+  ;;
+esac
