@@ -1,19 +1,33 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import * as path from "path";
+import { BucketOnDestroy } from "../stacks/moltworkerConfig";
 import { deployCommand } from "./workerDeploy";
+
+/** Where exports land: `exports/` in the kit's directory (ignored by git). */
+export const KIT_DIR = path.resolve(__dirname, "..");
 
 /** Arguments of BucketGuard. */
 export interface BucketGuardArgs {
   /** The bucket that holds the agent's state. */
   readonly bucketName: pulumi.Input<string>;
-  /** "refuse" stops `pulumi destroy`; "keep" lets it go on (the bucket is retained). */
-  readonly onDestroy: "refuse" | "keep";
+  /** What `pulumi destroy` does with it. */
+  readonly onDestroy: BucketOnDestroy;
+  /** The bucket's S3 endpoint. */
+  readonly endpoint: string;
+  /** The bucket's S3 credentials (secret), for an export. */
+  readonly credentials: {
+    readonly accessKeyId: pulumi.Input<string>;
+    readonly secretAccessKey: pulumi.Input<string>;
+  };
 }
 
 /**
- * A command with nothing to do until `pulumi destroy`, which deletes it first (pass
- * everything else in `dependsOn`): unless the operator chose to keep the bucket, it
- * stops the destroy before anything is deleted. Its delete step reads the setting
+ * A command with nothing to do until `pulumi destroy`. Everything that uses the
+ * bucket depends on it, and it on the bucket, so it runs after the worker is gone
+ * and before the bucket and its token are touched: it stops the destroy ("refuse"),
+ * lets it go on ("keep"; the bucket is retained), or downloads every object to
+ * `exports/` and empties the bucket ("export"). Its delete step reads the setting
  * from its last `pulumi up`, so changing the setting takes an `up` first.
  */
 export class BucketGuard extends pulumi.ComponentResource {
@@ -27,9 +41,25 @@ export class BucketGuard extends pulumi.ComponentResource {
           CLAWKIT_BUCKET: args.bucketName,
           CLAWKIT_BUCKET_ON_DESTROY: args.onDestroy,
           CLAWKIT_WORKER_NAME: "-",
+          CLAWKIT_R2_ENDPOINT: args.endpoint,
+          CLAWKIT_EXPORT_DIR: path.join(KIT_DIR, "exports"),
+          CLAWKIT_KIT_DIR: KIT_DIR,
+          CLAWKIT_NODE: process.execPath,
         },
+        // Only an export needs the credentials, so only then does the guard hold them.
+        stdin:
+          args.onDestroy === "export"
+            ? pulumi.secret(
+                pulumi.jsonStringify({
+                  accessKeyId: args.credentials.accessKeyId,
+                  secretAccessKey: args.credentials.secretAccessKey,
+                }),
+              )
+            : undefined,
+        addPreviousOutputInEnv: false,
+        logging: "stderr",
       },
-      { parent: this },
+      { parent: this, additionalSecretOutputs: ["stdout", "stderr", "stdin"] },
     );
     this.registerOutputs({});
   }

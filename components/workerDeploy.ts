@@ -62,6 +62,8 @@ export class WorkerDeploy extends pulumi.ComponentResource {
           crypto.createHash("sha256").update(args.wranglerConfig).update(script).digest("hex"),
         ],
         logging: "stderr",
+        // The provider would otherwise put the last run's output in the next run's environment.
+        addPreviousOutputInEnv: false,
       },
       { parent: this, additionalSecretOutputs: ["stdout", "stderr", "stdin"] },
     );

@@ -46,6 +46,8 @@ export class WorkerSecrets extends pulumi.ComponentResource {
           pulumi.interpolate`${args.apiToken}\n${args.serviceToken.id}\n${args.serviceToken.secret}\n${args.secretsJson}`,
         ),
         logging: "stderr",
+        // The provider would otherwise put the last run's output in the next run's environment.
+        addPreviousOutputInEnv: false,
       },
       { parent: this, additionalSecretOutputs: ["stdout", "stderr", "stdin"] },
     );

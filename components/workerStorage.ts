@@ -28,6 +28,12 @@ export interface WorkerStorageArgs {
   readonly retainOnDestroy: boolean;
 }
 
+/** The S3 endpoint of an account's buckets in a jurisdiction. */
+export function r2Endpoint(accountId: string, jurisdiction: string): string {
+  const region = jurisdiction === "default" ? "" : `${jurisdiction}.`;
+  return `https://${accountId}.${region}r2.cloudflarestorage.com`;
+}
+
 /** The account-scoped resource name of one R2 bucket, as API token policies name it. */
 export function bucketResource(accountId: string, jurisdiction: string, bucket: string): string {
   return `com.cloudflare.edge.r2.bucket.${accountId}_${jurisdiction}_${bucket}`;

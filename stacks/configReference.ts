@@ -269,7 +269,7 @@ export const CONFIG_REFERENCE: readonly ConfigKey[] = [
     default: "refuse",
     secret: false,
     description:
-      "`refuse`: `pulumi destroy` stops before deleting anything; `keep`: the bucket stays in your account",
+      "`refuse`: `pulumi destroy` stops before it touches the bucket; `keep`: the bucket stays in your account; `export`: downloaded to `exports/`, then emptied and deleted",
     shapes: MOLTWORKER,
   },
   {

@@ -7,7 +7,7 @@ import { GatewayToken } from "../components/gatewayToken";
 import { ModelGateway } from "../components/modelGateway";
 import { WorkerDeploy } from "../components/workerDeploy";
 import { WorkerSecrets } from "../components/workerSecrets";
-import { WorkerStorage } from "../components/workerStorage";
+import { r2Endpoint, WorkerStorage } from "../components/workerStorage";
 import { renderWorkerSecrets, renderWranglerConfig } from "../worker/wrangler-config";
 import { MoltworkerConfig } from "./moltworkerConfig";
 
@@ -29,7 +29,7 @@ export interface MoltworkerOutputs {
  * Composes the moltworker shape: bucket and its scoped token, the worker deployed
  * by wrangler, Access over the whole hostname (after the worker exists), the AI
  * Gateway when chosen, then the worker's secrets and a gateway restart; a billing
- * alert when asked; and a guard that stops `pulumi destroy` before it loses state.
+ * alert when asked; and a guard that keeps `pulumi destroy` from losing the bucket.
  */
 export function createMoltworkerStack(config: MoltworkerConfig): MoltworkerOutputs {
   const accountId = config.accountId;
@@ -44,6 +44,19 @@ export function createMoltworkerStack(config: MoltworkerConfig): MoltworkerOutpu
     jurisdiction: config.bucketJurisdiction,
     retainOnDestroy: config.bucketOnDestroy === "keep",
   });
+
+  // Between the bucket and everything that uses it: on `pulumi destroy` it runs after
+  // the worker is gone and before the bucket or its token is touched.
+  const guard = new BucketGuard(
+    "bucket-guard",
+    {
+      bucketName: storage.bucketName,
+      onDestroy: config.bucketOnDestroy,
+      endpoint: r2Endpoint(accountId, config.bucketJurisdiction),
+      credentials: { accessKeyId: storage.accessKeyId, secretAccessKey: storage.secretAccessKey },
+    },
+    { dependsOn: [storage] },
+  );
 
   const worker = new WorkerDeploy(
     "worker",
@@ -62,7 +75,7 @@ export function createMoltworkerStack(config: MoltworkerConfig): MoltworkerOutpu
       customDomain:
         config.host.kind === "custom" ? { hostname, zoneId: config.host.zoneId } : undefined,
     },
-    { dependsOn: [storage] },
+    { dependsOn: [storage, guard] },
   );
 
   // On workers.dev, Access can only protect a worker that exists.
@@ -132,7 +145,7 @@ export function createMoltworkerStack(config: MoltworkerConfig): MoltworkerOutpu
         }),
     );
 
-  const secrets = new WorkerSecrets(
+  new WorkerSecrets(
     "worker-secrets",
     {
       dir: config.moltworker.dir,
@@ -146,27 +159,17 @@ export function createMoltworkerStack(config: MoltworkerConfig): MoltworkerOutpu
     { dependsOn: [worker, access] },
   );
 
-  const alert = config.billingAlert
-    ? new cloudflare.NotificationPolicy("billing-alert", {
-        accountId,
-        name: `clawkit ${config.workerName} usage`,
-        description: "Workers requests above the threshold clawkit was given",
-        alertType: "billing_usage_alert",
-        enabled: true,
-        filters: { products: ["worker_requests"], limits: [String(config.billingAlert.requests)] },
-        mechanisms: { emails: [{ id: config.billingAlert.email }] },
-      })
-    : undefined;
-
-  // Depends on everything, so `pulumi destroy` deletes it first.
-  const everything: pulumi.Resource[] = [token, storage, worker, access, secrets];
-  if (models) everything.push(models);
-  if (alert) everything.push(alert);
-  new BucketGuard(
-    "bucket-guard",
-    { bucketName: storage.bucketName, onDestroy: config.bucketOnDestroy },
-    { dependsOn: everything },
-  );
+  if (config.billingAlert) {
+    new cloudflare.NotificationPolicy("billing-alert", {
+      accountId,
+      name: `clawkit ${config.workerName} usage`,
+      description: "Workers requests above the threshold clawkit was given",
+      alertType: "billing_usage_alert",
+      enabled: true,
+      filters: { products: ["worker_requests"], limits: [String(config.billingAlert.requests)] },
+      mechanisms: { emails: [{ id: config.billingAlert.email }] },
+    });
+  }
 
   return {
     gatewayToken: token.value,

@@ -45,9 +45,12 @@ export const MOLTWORKER_DEFAULTS = {
   billingAlertRequests: 1_000_000,
 } as const;
 
-/** "refuse": destroy stops before deleting anything; "keep": the bucket stays in the account. */
-export type BucketOnDestroy = "refuse" | "keep";
-const BUCKET_ON_DESTROY: readonly BucketOnDestroy[] = ["refuse", "keep"];
+/**
+ * What `pulumi destroy` does with the bucket: "refuse" stops before the bucket is
+ * touched; "keep" leaves it in the account; "export" downloads it, then empties it.
+ */
+export type BucketOnDestroy = "refuse" | "keep" | "export";
+const BUCKET_ON_DESTROY: readonly BucketOnDestroy[] = ["refuse", "keep", "export"];
 
 export const BUCKET_LOCATIONS = ["apac", "eeur", "enam", "weur", "wnam", "oc"] as const;
 const JURISDICTIONS = ["default", "eu", "fedramp"] as const;
@@ -292,7 +295,7 @@ export function parseMoltworkerConfig(r: ConfigReader, stack: string): Moltworke
   if (!BUCKET_ON_DESTROY.includes(bucketOnDestroy)) {
     problem(
       k("bucketOnDestroy"),
-      `must be "refuse" or "keep", got "${bucketOnDestroy}"`,
+      `must be "refuse", "keep" or "export", got "${bucketOnDestroy}"`,
       `pulumi config set ${k("bucketOnDestroy")} keep`,
     );
   }

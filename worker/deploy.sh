@@ -11,8 +11,10 @@
 #            debug switch, sets the secrets with `wrangler secret bulk` (JSON on
 #            stdin), then restarts the gateway through Access so they take effect.
 #   delete   stdin: API token (optional).      Deletes the worker.
-#   bucket-on-destroy                           Runs first on `pulumi destroy`: stops
-#            it, before anything is deleted, unless CLAWKIT_BUCKET_ON_DESTROY=keep.
+#   bucket-on-destroy                           Runs on `pulumi destroy` after the
+#            worker is gone and before the bucket: stops the destroy
+#            (CLAWKIT_BUCKET_ON_DESTROY=refuse), lets it go on (keep), or exports
+#            and empties the bucket (export; stdin: its S3 credentials as JSON).
 #
 # Environment (no secrets): CLAWKIT_WORKER_NAME, CLAWKIT_WORKER_URL,
 # CLAWKIT_MOLTWORKER_COMMIT (empty: unpinned), CLAWKIT_WRANGLER_CONFIG (the rendered
@@ -35,9 +37,13 @@ die() {
 # The API token reaches wrangler, and only wrangler, in its own environment:
 # wrangler takes it no other way. Without one on stdin, the operator's own
 # CLOUDFLARE_API_TOKEN (or wrangler's login) is used. Nothing else inherits it.
-IFS= read -r cf_token || true
-[ -n "$cf_token" ] || cf_token=${CLOUDFLARE_API_TOKEN:-}
+cf_token=${CLOUDFLARE_API_TOKEN:-}
 unset CLOUDFLARE_API_TOKEN
+read_token() {
+  IFS= read -r line || true
+  [ -z "$line" ] || cf_token=$line
+  unset line
+}
 wrangler() {
   if [ -n "$cf_token" ]; then
     CLOUDFLARE_API_TOKEN=$cf_token command wrangler "$@"
@@ -48,6 +54,7 @@ wrangler() {
 
 case "$mode" in
 deploy)
+  read_token
   if [ -n "${CLAWKIT_MOLTWORKER_COMMIT:-}" ]; then
     head=$(git rev-parse HEAD 2>/dev/null) || die "$PWD is not a git checkout; clawkit:moltworkerCommit pins one"
     [ "$head" = "$CLAWKIT_MOLTWORKER_COMMIT" ] ||
@@ -62,6 +69,7 @@ deploy)
   ;;
 
 secrets)
+  read_token
   : "${CLAWKIT_WORKER_URL:?}"
   IFS= read -r access_client_id || die "no Access service token id on stdin"
   IFS= read -r access_client_secret || die "no Access service token secret on stdin"
@@ -101,11 +109,20 @@ secrets)
 
 bucket-on-destroy)
   : "${CLAWKIT_BUCKET:?}"
-  if [ "${CLAWKIT_BUCKET_ON_DESTROY:-refuse}" = keep ]; then
+  case "${CLAWKIT_BUCKET_ON_DESTROY:-refuse}" in
+  keep)
     log "the R2 bucket $CLAWKIT_BUCKET stays in your account, out of this stack"
-    exit 0
-  fi
-  die "pulumi destroy stopped before deleting anything: the R2 bucket $CLAWKIT_BUCKET holds the agent's memory and workspace. To keep it in your account and remove the rest: pulumi config set clawkit:bucketOnDestroy keep && pulumi up && pulumi destroy. To lose it too, empty it in the dashboard (R2 > $CLAWKIT_BUCKET) after that destroy."
+    ;;
+  export)
+    # stdin: the bucket's S3 credentials as JSON, for the exporter only.
+    : "${CLAWKIT_NODE:?}" "${CLAWKIT_KIT_DIR:?}"
+    exec "$CLAWKIT_NODE" -r "$CLAWKIT_KIT_DIR/node_modules/ts-node/register/transpile-only" \
+      "$CLAWKIT_KIT_DIR/worker/bucket-export-main.ts"
+    ;;
+  *)
+    die "pulumi destroy stopped: the R2 bucket $CLAWKIT_BUCKET and its token are untouched (the worker and its Access application are gone; pulumi up brings them back). The bucket holds the agent's memory and workspace. Choose: pulumi config set clawkit:bucketOnDestroy export (download it to a local directory, then empty and delete it) or keep (leave it in your account), then pulumi up && pulumi destroy."
+    ;;
+  esac
   ;;
 
 delete)

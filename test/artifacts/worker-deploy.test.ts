@@ -1,5 +1,4 @@
 import * as assert from "assert";
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import { AddressInfo } from "net";
@@ -16,7 +15,7 @@ import {
   TEST_SECRETS,
 } from "../support/config";
 import { installMocks, registered, Registered, settle, unwrap, valueOf } from "../support/mocks";
-import { command, requirePrerequisites, run, tempDir } from "../support/tools";
+import { command, requirePrerequisites, run, runLocalCommand, tempDir } from "../support/tools";
 
 /**
  * The fake wrangler: records its argv (one per line), its environment and its stdin
@@ -82,26 +81,6 @@ function calls(logDir: string): Call[] {
     })
     .sort((a, b) => a.n - b.n)
     .map((x) => x.call);
-}
-
-/** Runs a command resource's inputs the way @pulumi/command's local provider does. */
-function runCommand(
-  inputs: Record<string, unknown>,
-  which: "create" | "delete",
-  env: Record<string, string>,
-): Promise<{ status: number; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn("/bin/sh", ["-c", String(inputs[which])], {
-      cwd: inputs.dir === undefined ? undefined : String(inputs.dir),
-      env: { ...env, ...(inputs.environment as Record<string, string>) },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stderr = "";
-    child.stderr.on("data", (d) => (stderr += d));
-    child.stdout.on("data", () => undefined);
-    child.stdin.end(inputs.stdin === undefined ? "" : String(inputs.stdin));
-    child.on("close", (status) => resolve({ status: status ?? -1, stderr }));
-  });
 }
 
 describe("artifacts: the moltworker deploy commands, run for real against a fake wrangler", function () {
@@ -192,7 +171,7 @@ describe("artifacts: the moltworker deploy commands, run for real against a fake
   it("deploy: checks the pinned commit, writes the rendered config, runs `wrangler deploy` with it", async function () {
     const inputs = inputsOf("worker-wrangler");
     const { log, env } = session();
-    const r = await runCommand(inputs, "create", env);
+    const r = await runLocalCommand(inputs, "create", env);
     assert.strictEqual(r.status, 0, r.stderr);
     const [deploy, ...rest] = calls(log);
     assert.strictEqual(rest.length, 0);
@@ -215,7 +194,7 @@ describe("artifacts: the moltworker deploy commands, run for real against a fake
     restartStatus = 200;
     const inputs = secretsInputs();
     const { log, env } = session();
-    const r = await runCommand(inputs, "create", env);
+    const r = await runLocalCommand(inputs, "create", env);
     assert.strictEqual(r.status, 0, r.stderr);
     const recorded = calls(log);
     assert.deepStrictEqual(
@@ -284,7 +263,7 @@ describe("artifacts: the moltworker deploy commands, run for real against a fake
     const { log, env } = session({
       FAKE_SECRET_LIST: '[{"name":"DEBUG_ROUTES","type":"secret_text"}]',
     });
-    const r = await runCommand(secretsInputs(), "create", env);
+    const r = await runLocalCommand(secretsInputs(), "create", env);
     assert.notStrictEqual(r.status, 0);
     assert.match(r.stderr, /DEBUG_ROUTES.*wrangler secret delete DEBUG_ROUTES/);
     assert.deepStrictEqual(
@@ -297,7 +276,7 @@ describe("artifacts: the moltworker deploy commands, run for real against a fake
     restarts.length = 0;
     restartStatus = 503;
     const { env } = session();
-    const r = await runCommand(secretsInputs(), "create", env);
+    const r = await runLocalCommand(secretsInputs(), "create", env);
     restartStatus = 200;
     assert.notStrictEqual(r.status, 0);
     assert.match(r.stderr, /still holds the old ones/);
@@ -308,14 +287,14 @@ describe("artifacts: the moltworker deploy commands, run for real against a fake
     const inputs = inputsOf("worker-wrangler");
     fs.appendFileSync(path.join(checkoutDir, "wrangler.jsonc"), "\n// local change\n");
     let s = session();
-    let r = await runCommand(inputs, "create", s.env);
+    let r = await runLocalCommand(inputs, "create", s.env);
     assert.notStrictEqual(r.status, 0);
     assert.match(r.stderr, /local changes/);
     assert.strictEqual(calls(s.log).length, 0, "wrangler ran");
     const git = (...args: string[]) => gitIn(checkoutDir, ...args);
     git("commit", "-qam", "moved");
     s = session();
-    r = await runCommand(inputs, "create", s.env);
+    r = await runLocalCommand(inputs, "create", s.env);
     assert.notStrictEqual(r.status, 0);
     assert.match(r.stderr, /not the pinned .*clawkit:moltworkerCommit/);
     assert.strictEqual(calls(s.log).length, 0, "wrangler ran");
@@ -324,9 +303,13 @@ describe("artifacts: the moltworker deploy commands, run for real against a fake
 
   it("destroy: the bucket guard stops it by default, and lets it go on with bucketOnDestroy keep", async function () {
     const inputs = inputsOf("bucket-guard-on-destroy");
-    const refused = await runCommand(inputs, "delete", session().env);
+    const refused = await runLocalCommand(inputs, "delete", session().env);
     assert.notStrictEqual(refused.status, 0);
-    assert.match(refused.stderr, /stopped before deleting anything.*clawkit:bucketOnDestroy keep/);
+    assert.match(
+      refused.stderr,
+      /destroy stopped: the R2 bucket openclaw-dev-state and its token are untouched/,
+    );
+    assert.match(refused.stderr, /clawkit:bucketOnDestroy export .* or keep/);
     const keep = {
       ...inputs,
       environment: {
@@ -334,13 +317,13 @@ describe("artifacts: the moltworker deploy commands, run for real against a fake
         CLAWKIT_BUCKET_ON_DESTROY: "keep",
       },
     };
-    const kept = await runCommand(keep, "delete", session().env);
+    const kept = await runLocalCommand(keep, "delete", session().env);
     assert.strictEqual(kept.status, 0, kept.stderr);
   });
 
   it("delete: `wrangler delete` for the stack's worker", async function () {
     const { log, env } = session();
-    const r = await runCommand(inputsOf("worker-wrangler"), "delete", env);
+    const r = await runLocalCommand(inputsOf("worker-wrangler"), "delete", env);
     assert.strictEqual(r.status, 0, r.stderr);
     assert.deepStrictEqual(calls(log)[0].argv, ["delete", "--name", "openclaw-dev"]);
   });

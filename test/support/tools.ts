@@ -1,4 +1,4 @@
-import { spawnSync, SpawnSyncOptions } from "child_process";
+import { spawn, spawnSync, SpawnSyncOptions } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -116,4 +116,24 @@ export function runOpenclaw(
 export function tempDir(prefix: string): { dir: string; remove: () => void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `clawkit-${prefix}-`));
   return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Runs a command resource's inputs the way @pulumi/command's local provider does. */
+export function runLocalCommand(
+  inputs: Record<string, unknown>,
+  which: "create" | "delete",
+  env: Record<string, string>,
+): Promise<{ status: number; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn("/bin/sh", ["-c", String(inputs[which])], {
+      cwd: inputs.dir === undefined ? undefined : String(inputs.dir),
+      env: { ...env, ...(inputs.environment as Record<string, string>) },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    child.stdout.on("data", () => undefined);
+    child.stdin.end(inputs.stdin === undefined ? "" : String(inputs.stdin));
+    child.on("close", (status) => resolve({ status: status ?? -1, stderr }));
+  });
 }

@@ -402,7 +402,7 @@ describe("config: moltworker bad input is refused before any resource, naming th
       "unknown destroy behaviour",
       { "clawkit:bucketOnDestroy": "delete" },
       "clawkit:bucketOnDestroy",
-      /"refuse" or "keep"/,
+      /"refuse", "keep" or "export"/,
     ],
     [
       "missing checkout setting",

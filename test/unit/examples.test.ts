@@ -17,7 +17,7 @@ const EXAMPLES: [string, Record<string, string>][] = [
     },
   ],
   [
-    "Pulumi.moltworker-example.yaml",
+    "Pulumi.example-moltworker.yaml",
     {
       "clawkit:anthropicApiKey": TEST_SECRETS.anthropicApiKey,
       "cloudflare:apiToken": TEST_SECRETS.cloudflareApiToken,

@@ -250,26 +250,26 @@ describe("moltworker stack: the resource graph (mocks)", function () {
     assert.strictEqual(env.CLAWKIT_MOLTWORKER_COMMIT.length, 40);
   });
 
-  it("destroy: a guard deleted before everything else stops it, and the bucket is not retained", function () {
+  it("destroy: a guard runs after the worker is gone and before the bucket; by default it stops", function () {
     const guard = plain(only(resources, COMMAND, "bucket-guard-on-destroy"));
     assert.match(String(guard.delete), /deploy\.sh' bucket-on-destroy$/);
-    assert.strictEqual(
-      (guard.environment as Record<string, string>).CLAWKIT_BUCKET_ON_DESTROY,
-      "refuse",
-    );
-    const deps = optionsByName.get("bucket-guard")?.dependencies ?? [];
-    for (const child of [
-      "gateway-token-password",
-      "storage-bucket",
-      "storage-token",
-      "worker-wrangler",
-      "access-app",
-      "worker-secrets-bulk",
-    ])
+    const env = guard.environment as Record<string, string>;
+    assert.strictEqual(env.CLAWKIT_BUCKET_ON_DESTROY, "refuse");
+    assert.strictEqual(env.CLAWKIT_R2_ENDPOINT, `https://${ACCOUNT}.r2.cloudflarestorage.com`);
+    assert.strictEqual(guard.stdin, undefined, "the guard holds credentials it does not need");
+    // Pulumi deletes dependents first: the worker (which depends on the guard), then the
+    // guard, then the bucket and its token (which the guard depends on).
+    const guardDeps = optionsByName.get("bucket-guard")?.dependencies ?? [];
+    for (const child of ["storage-bucket", "storage-token"])
       assert.ok(
-        deps.some((urn) => urn.endsWith(`::${child}`)),
-        `the guard does not depend on ${child}`,
+        guardDeps.some((urn) => urn.endsWith(`::${child}`)),
+        `guard before ${child}`,
       );
+    const workerDeps = optionsByName.get("worker")?.dependencies ?? [];
+    assert.ok(
+      workerDeps.some((urn) => urn.endsWith("::bucket-guard-on-destroy")),
+      "the worker is not deleted before the guard runs",
+    );
     assert.strictEqual(optionsByName.get("storage-bucket")?.retainOnDelete, false);
   });
 
@@ -365,6 +365,20 @@ describe("moltworker stack: the choices an operator can make (mocks)", function 
       (guard.environment as Record<string, string>).CLAWKIT_BUCKET_ON_DESTROY,
       "keep",
     );
+  });
+
+  it("exporting the bucket: the guard gets its S3 credentials on stdin, as a secret", async function () {
+    const { resources } = await build({ "clawkit:bucketOnDestroy": "export" });
+    const guard = only(resources, COMMAND, "bucket-guard-on-destroy");
+    assert.ok(isWireSecret(guard.inputs.stdin));
+    const credentials = JSON.parse(String(plain(guard).stdin)) as Record<string, string>;
+    const secrets = secretsOf(resources);
+    assert.deepStrictEqual(credentials, {
+      accessKeyId: secrets.R2_ACCESS_KEY_ID,
+      secretAccessKey: secrets.R2_SECRET_ACCESS_KEY,
+    });
+    assert.ok(!visibleParts(plain(guard)).includes(secrets.R2_SECRET_ACCESS_KEY));
+    assert.strictEqual(optionsByName.get("storage-bucket")?.retainOnDelete, false);
   });
 
   it("a billing alert by email when asked", async function () {

@@ -1,0 +1,232 @@
+import * as assert from "assert";
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as http from "http";
+import { AddressInfo } from "net";
+import * as path from "path";
+import { program } from "../../stacks/program";
+import { MoltworkerOutputs } from "../../stacks/moltworker";
+import { signV4 } from "../../worker/bucket-export";
+import { moltworkerConfig, sourceOf } from "../support/config";
+import { installMocks, registered, settle, unwrap, valueOf } from "../support/mocks";
+import { command, requirePrerequisites, run, runLocalCommand, tempDir } from "../support/tools";
+
+describe("artifacts: SigV4 signing against AWS's published example", function () {
+  it("reproduces the reference signature", function () {
+    // The GET ListUsers example of AWS's Signature Version 4 documentation.
+    const authorization = signV4({
+      method: "GET",
+      host: "iam.amazonaws.com",
+      path: "/",
+      query: [
+        ["Action", "ListUsers"],
+        ["Version", "2010-05-08"],
+      ],
+      headers: {
+        "content-type": "application/x-www-form-urlencoded; charset=utf-8",
+        "x-amz-date": "20150830T123600Z",
+      },
+      payloadHash: crypto.createHash("sha256").update("").digest("hex"),
+      accessKeyId: "AKIDEXAMPLE",
+      secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+      region: "us-east-1",
+      service: "iam",
+      amzDate: "20150830T123600Z",
+    });
+    assert.strictEqual(
+      authorization,
+      "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, " +
+        "SignedHeaders=content-type;host;x-amz-date, " +
+        "Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7",
+    );
+  });
+});
+
+/**
+ * A stand-in for R2's S3 API on loopback: objects in memory, two keys per listing
+ * page, and every request's signature checked against the bucket's credentials.
+ */
+class FakeBucket {
+  readonly objects = new Map<string, Buffer>();
+  readonly server: http.Server;
+  rejected = 0;
+  /** Called after each DELETE: lets a test make the container write meanwhile. */
+  afterDelete: () => void = () => undefined;
+
+  constructor(
+    private readonly bucket: string,
+    private readonly credentials: { accessKeyId: string; secretAccessKey: string },
+  ) {
+    this.server = http.createServer((req, res) => this.handle(req, res));
+  }
+
+  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const url = new URL(req.url!, `http://${req.headers.host}`);
+    const rawPath = req.url!.split("?")[0];
+    const expected = signV4({
+      method: req.method!,
+      host: req.headers.host!,
+      path: rawPath,
+      query: [...url.searchParams.entries()],
+      headers: {
+        "x-amz-content-sha256": String(req.headers["x-amz-content-sha256"]),
+        "x-amz-date": String(req.headers["x-amz-date"]),
+      },
+      payloadHash: String(req.headers["x-amz-content-sha256"]),
+      accessKeyId: this.credentials.accessKeyId,
+      secretAccessKey: this.credentials.secretAccessKey,
+      region: "auto",
+      service: "s3",
+      amzDate: String(req.headers["x-amz-date"]),
+    });
+    if (req.headers.authorization !== expected) {
+      this.rejected++;
+      res.writeHead(403).end("<Error><Code>SignatureDoesNotMatch</Code></Error>");
+      return;
+    }
+    const prefix = `/${this.bucket}`;
+    if (req.method === "GET" && rawPath === prefix && url.searchParams.get("list-type") === "2") {
+      const keys = [...this.objects.keys()].sort();
+      const start = Number(url.searchParams.get("continuation-token") ?? "0");
+      const page = keys.slice(start, start + 2);
+      const more = start + 2 < keys.length;
+      const escape = (k: string) => k.replace(/&/g, "&amp;").replace(/</g, "&lt;");
+      res
+        .writeHead(200, { "content-type": "application/xml" })
+        .end(
+          `<?xml version="1.0"?><ListBucketResult><Name>${this.bucket}</Name>` +
+            page.map((k) => `<Contents><Key>${escape(k)}</Key><Size>1</Size></Contents>`).join("") +
+            `<IsTruncated>${more}</IsTruncated>` +
+            (more ? `<NextContinuationToken>${start + 2}</NextContinuationToken>` : "") +
+            `</ListBucketResult>`,
+        );
+      return;
+    }
+    const key = decodeURIComponent(rawPath.slice(prefix.length + 1));
+    if (req.method === "GET" && this.objects.has(key)) {
+      res.writeHead(200).end(this.objects.get(key));
+    } else if (req.method === "DELETE") {
+      this.objects.delete(key);
+      res.writeHead(204).end();
+      this.afterDelete();
+    } else {
+      res.writeHead(404).end("<Error><Code>NoSuchKey</Code></Error>");
+    }
+  }
+}
+
+describe("artifacts: `pulumi destroy` with bucketOnDestroy export, run for real against a fake R2", function () {
+  this.timeout(60_000);
+  let work: { dir: string; remove: () => void };
+  let guard: Record<string, unknown>;
+  let bucket: FakeBucket;
+  let credentials: { accessKeyId: string; secretAccessKey: string };
+
+  const contents = (): [string, Buffer][] => [
+    ["openclaw/openclaw.json", Buffer.from('{"agents":{}}\n')],
+    ["workspace/notes/a b & c.md", Buffer.from("# notes\n")],
+    ["workspace/MEMORY.md", Buffer.from("remember\n")],
+    ["skills/x/SKILL.md", Buffer.from("skill\n")],
+    ["openclaw/state.bin", crypto.randomBytes(4096)],
+  ];
+  /** Runs the guard's delete step with its endpoint on the fake bucket (and other stdin if given). */
+  const destroy = (stdin?: string) => {
+    const port = (bucket.server.address() as AddressInfo).port;
+    return runLocalCommand(
+      {
+        ...guard,
+        stdin: stdin ?? guard.stdin,
+        environment: {
+          ...(guard.environment as Record<string, string>),
+          CLAWKIT_R2_ENDPOINT: `http://127.0.0.1:${port}`,
+          CLAWKIT_EXPORT_DIR: path.join(work.dir, "exports"),
+        },
+      },
+      "delete",
+      { PATH: "/usr/bin:/bin", HOME: work.dir },
+    );
+  };
+  const exports = () =>
+    fs.existsSync(path.join(work.dir, "exports"))
+      ? fs.readdirSync(path.join(work.dir, "exports")).map((d) => path.join(work.dir, "exports", d))
+      : [];
+
+  before(async function () {
+    requirePrerequisites(this, command("sha256sum"));
+    work = tempDir("bucket-export");
+    await installMocks();
+    const start = registered.length;
+    const outputs = program(
+      sourceOf({ ...moltworkerConfig(), "clawkit:bucketOnDestroy": "export" }),
+      "dev",
+    ) as MoltworkerOutputs;
+    await valueOf(outputs.gatewayToken);
+    await settle();
+    const found = registered
+      .slice(start)
+      .find((r) => r.type === "command:local:Command" && r.name === "bucket-guard-on-destroy")!;
+    guard = unwrap(found.inputs) as Record<string, unknown>;
+    credentials = JSON.parse(String(guard.stdin)) as typeof credentials;
+    bucket = new FakeBucket("openclaw-dev-state", credentials);
+    await new Promise<void>((resolve) => bucket.server.listen(0, "127.0.0.1", resolve));
+  });
+  after(function () {
+    bucket?.server.close();
+    work?.remove();
+  });
+  beforeEach(function () {
+    fs.rmSync(path.join(work.dir, "exports"), { recursive: true, force: true });
+    bucket.objects.clear();
+    for (const [key, body] of contents()) bucket.objects.set(key, body);
+    bucket.afterDelete = () => undefined;
+  });
+
+  it("downloads every object into a private directory with a manifest sha256sum accepts, then empties the bucket", async function () {
+    const before = new Map(bucket.objects);
+    const r = await destroy();
+    assert.strictEqual(r.status, 0, r.stderr);
+    assert.strictEqual(bucket.rejected, 0, "a request's signature did not verify");
+    assert.strictEqual(bucket.objects.size, 0, "the bucket is not empty");
+    const [dir, ...others] = exports();
+    assert.strictEqual(others.length, 0);
+    assert.match(path.basename(dir), /^openclaw-dev-state-\d{8}T\d{6}Z$/);
+    assert.strictEqual(fs.statSync(dir).mode & 0o777, 0o700);
+    for (const [key, body] of before) {
+      const file = path.join(dir, ...key.split("/"));
+      assert.ok(fs.readFileSync(file).equals(body), `${key} differs`);
+      assert.strictEqual(fs.statSync(file).mode & 0o777, 0o600, `${key} is not private`);
+    }
+    const check = run("sha256sum", ["-c", "--strict", "MANIFEST.sha256"], { cwd: dir });
+    assert.strictEqual(check.status, 0, check.stdout + check.stderr);
+    assert.strictEqual(check.stdout.trim().split("\n").length, before.size);
+    assert.match(r.stderr, /exported 5 objects/);
+  });
+
+  it("deletes nothing when an object cannot be written as a file", async function () {
+    bucket.objects.set("workspace/../../escape", Buffer.from("x"));
+    const r = await destroy();
+    assert.notStrictEqual(r.status, 0);
+    assert.match(r.stderr, /cannot be written as a file; nothing was deleted/);
+    assert.strictEqual(bucket.objects.size, contents().length + 1);
+  });
+
+  it("deletes nothing with the wrong credentials", async function () {
+    const r = await destroy(JSON.stringify({ ...credentials, secretAccessKey: "wrong" }));
+    assert.notStrictEqual(r.status, 0);
+    assert.match(r.stderr, /HTTP 403/);
+    assert.strictEqual(bucket.objects.size, contents().length);
+    bucket.rejected = 0;
+  });
+
+  it("fails, keeping what arrived meanwhile, when the container writes during the export", async function () {
+    let once = false;
+    bucket.afterDelete = () => {
+      if (!once) bucket.objects.set("openclaw/late.json", Buffer.from("{}"));
+      once = true;
+    };
+    const r = await destroy();
+    assert.notStrictEqual(r.status, 0);
+    assert.match(r.stderr, /appeared in the bucket during the export/);
+    assert.deepStrictEqual([...bucket.objects.keys()], ["openclaw/late.json"]);
+  });
+});
