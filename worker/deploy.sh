@@ -44,11 +44,14 @@ read_token() {
   [ -z "$line" ] || cf_token=$line
   unset line
 }
+wrangler_bin=$(command -v wrangler || true)
 wrangler() {
+  [ -n "$wrangler_bin" ] ||
+    die "wrangler not found: install moltworker's dependencies (npm ci in $PWD)"
   if [ -n "$cf_token" ]; then
-    CLOUDFLARE_API_TOKEN=$cf_token command wrangler "$@"
+    CLOUDFLARE_API_TOKEN=$cf_token "$wrangler_bin" "$@"
   else
-    command wrangler "$@"
+    "$wrangler_bin" "$@"
   fi
 }
 
@@ -77,7 +80,9 @@ secrets)
   [ -n "$secrets" ] || die "no secrets on stdin"
 
   # A dev or debug switch set by hand would switch Access off or open /debug/cli.
-  existing=$(wrangler secret list --name "$CLAWKIT_WORKER_NAME" --format json 2>/dev/null || wrangler secret list --name "$CLAWKIT_WORKER_NAME")
+  existing=$(wrangler secret list --name "$CLAWKIT_WORKER_NAME" --format json 2>/dev/null ||
+    wrangler secret list --name "$CLAWKIT_WORKER_NAME") ||
+    die "cannot list the worker's secrets (is the API token allowed to read Workers Scripts?)"
   for switch in DEV_MODE E2E_TEST_MODE DEBUG_ROUTES; do
     case "$existing" in
     *"\"$switch\""*)

@@ -321,6 +321,13 @@ describe("artifacts: the moltworker deploy commands, run for real against a fake
     assert.strictEqual(kept.status, 0, kept.stderr);
   });
 
+  it("deploy: without wrangler installed, says how to install it", async function () {
+    const { env } = session({ PATH: "/usr/bin:/bin" });
+    const r = await runLocalCommand(inputsOf("worker-wrangler"), "create", env);
+    assert.notStrictEqual(r.status, 0);
+    assert.match(r.stderr, /wrangler not found: install moltworker's dependencies \(npm ci in /);
+  });
+
   it("delete: `wrangler delete` for the stack's worker", async function () {
     const { log, env } = session();
     const r = await runLocalCommand(inputsOf("worker-wrangler"), "delete", env);
