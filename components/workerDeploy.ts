@@ -1,4 +1,3 @@
-import * as cloudflare from "@pulumi/cloudflare";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as crypto from "crypto";
@@ -27,19 +26,17 @@ export interface WorkerDeployArgs {
   readonly accountId: string;
   /** The API token wrangler acts with (secret): it travels on stdin. */
   readonly apiToken: pulumi.Input<string>;
-  /** A custom domain to attach, with its zone; undefined on workers.dev. */
-  readonly customDomain?: { readonly hostname: string; readonly zoneId: string };
 }
 
 /**
  * The worker and its container, deployed by `wrangler deploy` from the moltworker
  * checkout (no Pulumi resource can build or push the container image), re-run when
  * the commit, the rendered config or the deploy script change; deleted with
- * `wrangler delete`. A custom domain, when set, is a Pulumi resource.
+ * `wrangler delete`.
  */
 export class WorkerDeploy extends pulumi.ComponentResource {
-  /** The deploy command: what must exist before Access is put in front of the worker. */
-  public readonly deployed: pulumi.Resource;
+  /** The deploy command: on workers.dev, Access can only be put in front of a worker that exists. */
+  public readonly deployed: command.local.Command;
 
   constructor(name: string, args: WorkerDeployArgs, opts?: pulumi.ComponentResourceOptions) {
     super("clawkit:worker:WorkerDeploy", name, args, opts);
@@ -67,18 +64,7 @@ export class WorkerDeploy extends pulumi.ComponentResource {
       },
       { parent: this, additionalSecretOutputs: ["stdout", "stderr", "stdin"] },
     );
-    this.deployed = args.customDomain
-      ? new cloudflare.WorkersCustomDomain(
-          `${name}-domain`,
-          {
-            accountId: args.accountId,
-            hostname: args.customDomain.hostname,
-            zoneId: args.customDomain.zoneId,
-            service: args.workerName,
-          },
-          { parent: this, dependsOn: [deploy] },
-        )
-      : deploy;
+    this.deployed = deploy;
     this.registerOutputs({});
   }
 }

@@ -72,13 +72,12 @@ export function createMoltworkerStack(config: MoltworkerConfig): MoltworkerOutpu
       commit: config.moltworker.commit,
       accountId,
       apiToken: config.cloudflareApiToken,
-      customDomain:
-        config.host.kind === "custom" ? { hostname, zoneId: config.host.zoneId } : undefined,
     },
     { dependsOn: [storage, guard] },
   );
 
-  // On workers.dev, Access can only protect a worker that exists.
+  // On workers.dev, Access can only protect a worker that exists; a custom domain is
+  // protected before it is attached, so the worker is never there without Access.
   const access = new AccessGate(
     "access",
     {
@@ -89,8 +88,15 @@ export function createMoltworkerStack(config: MoltworkerConfig): MoltworkerOutpu
       oneTimePin: config.accessOneTimePin,
       browserBypass: config.browser,
     },
-    { dependsOn: [worker.deployed] },
+    { dependsOn: config.host.kind === "workers.dev" ? [worker.deployed] : [] },
   );
+  if (config.host.kind === "custom") {
+    new cloudflare.WorkersCustomDomain(
+      "worker-domain",
+      { accountId, hostname, zoneId: config.host.zoneId, service: config.workerName },
+      { dependsOn: [worker, access] },
+    );
+  }
 
   const models = config.aiGateway
     ? new ModelGateway("models", {

@@ -104,9 +104,16 @@ export function parseMoltworkerConfig(r: ConfigReader, stack: string): Moltworke
     "CLOUDFLARE_API_TOKEN",
     "pulumi config set --secret cloudflare:apiToken <token> (permissions: README, Moltworker quick start)",
   );
-  const cloudflareApiToken = pulumi.secret(
-    source.get("cloudflare:apiToken") || source.env("CLOUDFLARE_API_TOKEN") || "",
-  );
+  const apiToken = source.get("cloudflare:apiToken") || source.env("CLOUDFLARE_API_TOKEN") || "";
+  // It travels as one line of a command's stdin.
+  if (/\s/.test(apiToken)) {
+    problem(
+      "cloudflare:apiToken",
+      "holds spaces or line breaks",
+      "pulumi config set --secret cloudflare:apiToken <token>",
+    );
+  }
+  const cloudflareApiToken = pulumi.secret(apiToken);
 
   const workerName = text("workerName", stackName(stack));
   if (!DNS_LABEL.test(workerName)) {

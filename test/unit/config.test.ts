@@ -435,6 +435,12 @@ describe("config: moltworker bad input is refused before any resource, naming th
       /--secret cloudflare:apiToken/,
     ],
     [
+      "a Cloudflare token with a line break",
+      { "cloudflare:apiToken": "abc\ndef" },
+      "cloudflare:apiToken",
+      /line breaks/,
+    ],
+    [
       "bad billing email",
       { "clawkit:billingAlertEmail": "billing" },
       "clawkit:billingAlertEmail",

@@ -320,7 +320,7 @@ describe("moltworker stack: the choices an operator can make (mocks)", function 
     assert.strictEqual(secrets.WORKER_URL, `https://${HOST}`);
   });
 
-  it("a custom domain: Access on it, the domain a Pulumi resource, workers.dev off", async function () {
+  it("a custom domain: Access on it before the domain is attached, workers.dev off", async function () {
     const { resources } = await build({
       "clawkit:workersSubdomain": undefined,
       "clawkit:customDomain": "agent.example.com",
@@ -338,11 +338,12 @@ describe("moltworker stack: the choices an operator can make (mocks)", function 
       string
     >;
     assert.strictEqual(JSON.parse(env.CLAWKIT_WRANGLER_CONFIG).workers_dev, false);
-    const accessDeps = optionsByName.get("access")?.dependencies ?? [];
-    assert.ok(
-      accessDeps.some((urn) => urn.endsWith("::worker-domain")),
-      "Access before the domain",
-    );
+    const domainDeps = optionsByName.get("worker-domain")?.dependencies ?? [];
+    for (const child of ["access-app", "access-people", "worker-wrangler"])
+      assert.ok(
+        domainDeps.some((urn) => urn.endsWith(`::${child}`)),
+        `domain before ${child}`,
+      );
   });
 
   it("a one-time PIN login: its own identity provider, the only one the application allows", async function () {
