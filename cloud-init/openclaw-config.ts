@@ -85,8 +85,12 @@ export function renderOpenclawConfig(opts: OpenclawOptions): string {
       ],
       exec: {
         host: "gateway",
-        security: opts.execSecurity,
-        ask: "on-miss",
+        // "allowlist" is openclaw's security=allowlist with ask off: a miss is denied,
+        // never turned into an approval prompt that could grow the list. (openclaw
+        // refuses `mode` together with `security`/`ask`.)
+        mode: opts.execSecurity,
+        // No default "safe" stdin filters (cut, head, tail, tr, uniq, wc): only the list runs.
+        safeBins: [],
         strictInlineEval: true,
       },
       fs: { workspaceOnly: true },
@@ -110,6 +114,8 @@ export function renderOpenclawConfig(opts: OpenclawOptions): string {
               dmPolicy: "allowlist",
               allowFrom: [...opts.telegramAllowFrom],
               groupPolicy: "disabled",
+              // Nobody approves exec from a chat: what is not on the list is denied.
+              execApprovals: { enabled: false },
             },
           },
         }

@@ -143,6 +143,8 @@ const EXEC_ESCAPES = new Set([
   "ssh",
   "openclaw",
 ]);
+/** Programs made to print their environment: exec children inherit the gateway's secrets. */
+const EXEC_PRINTS_ENVIRONMENT = new Set(["printenv", "set", "export", "declare"]);
 const UNIX_USER = /^[a-z_][a-z0-9_-]{0,30}$/;
 
 /** Reads and validates every clawkit key; throws one ConfigError naming every bad key. */
@@ -408,6 +410,12 @@ function parseVpsConfig(r: ConfigReader, stack: string): VpsConfig {
       problem(
         k("execAllowlist"),
         `"${entry}" can start any other program, so allowing it allows everything`,
+        `pulumi config rm ${k("execAllowlist")} (or list only the programs the agent needs)`,
+      );
+    } else if (EXEC_PRINTS_ENVIRONMENT.has(program)) {
+      problem(
+        k("execAllowlist"),
+        `"${entry}" prints the environment the agent's programs inherit, your keys included`,
         `pulumi config rm ${k("execAllowlist")} (or list only the programs the agent needs)`,
       );
     }

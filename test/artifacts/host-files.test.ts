@@ -85,6 +85,7 @@ describe("artifacts: every shipped shell script through shellcheck", function ()
       .filter((f) => f.endsWith(".sh"))
       .map((f) => `test/system/${f}`),
     "test/system/fakes/tailscale",
+    "test/support/agent-turn.sh",
     "worker/deploy.sh",
     ...fs
       .readdirSync(path.join(ROOT, "scripts"))

@@ -113,6 +113,12 @@ describe("config: bad input is refused before any resource, naming the key and t
     ],
     ["exec full", { "clawkit:execSecurity": "full" }, "clawkit:execSecurity", /refuses it/],
     [
+      "a program that prints the environment",
+      { "clawkit:execAllowlist": '["date","printenv"]' },
+      "clawkit:execAllowlist",
+      /prints the environment .* your keys/,
+    ],
+    [
       "exec unknown",
       { "clawkit:execSecurity": "yolo" },
       "clawkit:execSecurity",

@@ -120,8 +120,16 @@ describe("renderers: behaviour", function () {
     const config = JSON.parse(
       renderOpenclawConfig(sampleSettings({ execSecurity: "deny" }).openclaw),
     );
-    assert.strictEqual(config.tools.exec.security, "deny");
+    assert.strictEqual(config.tools.exec.mode, "deny");
     assert.ok(config.tools.deny.includes("exec"));
+  });
+
+  it("exec allowlist mode never asks: a miss is denied, and no default safe programs run", function () {
+    const config = JSON.parse(renderOpenclawConfig(sampleSettings().openclaw));
+    assert.strictEqual(config.tools.exec.mode, "allowlist");
+    assert.strictEqual(config.tools.exec.ask, undefined);
+    assert.deepStrictEqual(config.tools.exec.safeBins, []);
+    assert.deepStrictEqual(config.channels.telegram.execApprovals, { enabled: false });
   });
 
   it("no telegram block without an allowlist", function () {
