@@ -4,8 +4,8 @@ import * as path from "path";
 import { BucketOnDestroy } from "../stacks/moltworkerConfig";
 import { deployCommand } from "./workerDeploy";
 
-/** Where exports land: `exports/` in the kit's directory (ignored by git). */
-export const KIT_DIR = path.resolve(__dirname, "..");
+/** The kit's own directory: exports land in its `exports/` (ignored by git). */
+const KIT_DIR = path.resolve(__dirname, "..");
 
 /** Arguments of BucketGuard. */
 export interface BucketGuardArgs {
