@@ -17,6 +17,7 @@
 #            and empties the bucket (export; stdin: its S3 credentials as JSON).
 #
 # Environment (no secrets): CLAWKIT_WORKER_NAME, CLAWKIT_WORKER_URL,
+# CLAWKIT_FORBIDDEN_SECRETS (the dev and debug switches, from wrangler-config.ts),
 # CLAWKIT_MOLTWORKER_COMMIT (empty: unpinned), CLAWKIT_WRANGLER_CONFIG (the rendered
 # config), CLOUDFLARE_ACCOUNT_ID. wrangler comes from the checkout's node_modules,
 # else from PATH.
@@ -83,7 +84,7 @@ secrets)
   existing=$(wrangler secret list --name "$CLAWKIT_WORKER_NAME" --format json 2>/dev/null ||
     wrangler secret list --name "$CLAWKIT_WORKER_NAME") ||
     die "cannot list the worker's secrets (is the API token allowed to read Workers Scripts?)"
-  for switch in DEV_MODE E2E_TEST_MODE DEBUG_ROUTES; do
+  for switch in ${CLAWKIT_FORBIDDEN_SECRETS:?}; do
     case "$existing" in
     *"\"$switch\""*)
       die "the worker carries $switch, which switches off Access or opens debug routes; remove it: wrangler secret delete $switch --name $CLAWKIT_WORKER_NAME"
