@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { pulumiConfigSource } from "./stacks/config";
+import { pulumiConfigSource } from "./stacks/stackConfig";
 import { program } from "./stacks/program";
 import { MoltworkerOutputs } from "./stacks/moltworker";
 import { VpsOutputs } from "./stacks/vps";

@@ -1,11 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { HOST } from "../cloud-init/paths";
 import { SAFE_SECRET_VALUE } from "../cloud-init/secrets";
-import { readCheckout } from "./checkout";
-import { MoltworkerConfig, parseMoltworkerConfig } from "./moltworkerConfig";
+import type { MoltworkerConfig } from "./moltworkerConfig";
 
 /** Where raw configuration comes from: Pulumi's config in a program, a plain map in tests. */
 export interface ConfigSource {
+  /** Every key the stack sets, fully qualified (`clawkit:gatewayPort`, `hcloud:token`). */
+  keys(): readonly string[];
   /** The raw string value of a fully qualified key (`clawkit:gatewayPort`), or undefined. */
   get(key: string): string | undefined;
   /** True when the key is stored encrypted (set with `pulumi config set --secret`). */
@@ -146,28 +147,6 @@ const EXEC_ESCAPES = new Set([
 /** Programs made to print their environment: exec children inherit the gateway's secrets. */
 const EXEC_PRINTS_ENVIRONMENT = new Set(["printenv", "set", "export", "declare"]);
 const UNIX_USER = /^[a-z_][a-z0-9_-]{0,30}$/;
-
-/** Reads and validates every clawkit key; throws one ConfigError naming every bad key. */
-export function parseConfig(source: ConfigSource, stack: string): ClawkitConfig {
-  const target = source.get(k("target"));
-  if (target !== "vps" && target !== "moltworker") {
-    throw new ConfigError([
-      {
-        key: k("target"),
-        message:
-          target === undefined || target === ""
-            ? "is required"
-            : `must be "vps" or "moltworker", got "${target}"`,
-        fix: "pulumi config set clawkit:target vps (or moltworker)",
-      },
-    ]);
-  }
-  const reader = configReader(source);
-  const config =
-    target === "vps" ? parseVpsConfig(reader, stack) : parseMoltworkerConfig(reader, stack);
-  if (reader.problems.length > 0) throw new ConfigError(reader.problems);
-  return config;
-}
 
 /** Collects problems while it reads typed values; each shape's parser uses one. */
 export interface ConfigReader {
@@ -338,7 +317,7 @@ export function parseAgentConfig(r: ConfigReader, stack: string): AgentConfig {
 }
 
 /** Reads and validates the vps shape's keys. */
-function parseVpsConfig(r: ConfigReader, stack: string): VpsConfig {
+export function parseVpsConfig(r: ConfigReader, stack: string): VpsConfig {
   const { source, problem, secret, list, integer, bool, text } = r;
   const agent = parseAgentConfig(r, stack);
 
@@ -595,16 +574,3 @@ function parseVpsConfig(r: ConfigReader, stack: string): VpsConfig {
 
 /** The validated configuration of either shape. */
 export type ClawkitConfig = VpsConfig | MoltworkerConfig;
-
-/** The ConfigSource of a running Pulumi program. */
-export function pulumiConfigSource(): ConfigSource {
-  const all = pulumi.runtime.allConfig();
-  // isConfigSecret is exported by the SDK's runtime but missing from its typings.
-  const runtimeConfig = pulumi.runtime as unknown as { isConfigSecret(key: string): boolean };
-  return {
-    get: (key) => all[key],
-    isSecret: (key) => runtimeConfig.isConfigSecret(key),
-    env: (name) => process.env[name],
-    checkout: readCheckout,
-  };
-}

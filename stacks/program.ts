@@ -1,4 +1,5 @@
-import { ConfigSource, parseConfig } from "./config";
+import { ConfigSource } from "./config";
+import { parseConfig } from "./stackConfig";
 import { createMoltworkerStack, MoltworkerOutputs } from "./moltworker";
 import { createVpsStack, VpsOutputs } from "./vps";
 

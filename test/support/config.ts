@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
-import { Checkout, ConfigSource, parseConfig, VpsConfig } from "../../stacks/config";
+import { Checkout, ConfigSource, VpsConfig } from "../../stacks/config";
+import { parseConfig } from "../../stacks/stackConfig";
 import { MOLTWORKER_COMMIT, MoltworkerConfig } from "../../stacks/moltworkerConfig";
 
 /** The secrets of the baseline test stack. Tests look for these strings where they must not be. */
@@ -93,6 +94,8 @@ export function sourceOf(
   checkouts: Record<string, Checkout> = { [FIXTURE_CHECKOUT_DIR]: fixtureCheckout() },
 ): ConfigSource {
   return {
+    // An undefined value stands for a key the stack does not set.
+    keys: () => Object.keys(values).filter((key) => values[key] !== undefined),
     get: (key) => values[key],
     isSecret: (key) => secretKeys.includes(key),
     env: (name) => env[name],

@@ -11,7 +11,9 @@ import {
   SECRET_KEYS,
   sourceOf,
 } from "../support/config";
-import { Checkout, ConfigError, parseConfig } from "../../stacks/config";
+import { Checkout, ConfigError } from "../../stacks/config";
+import { parseConfig } from "../../stacks/stackConfig";
+import { CONFIG_REFERENCE } from "../../stacks/configReference";
 import { MOLTWORKER_COMMIT } from "../../stacks/moltworkerConfig";
 import { program } from "../../stacks/program";
 
@@ -324,6 +326,77 @@ describe("config: bad input is refused before any resource, naming the key and t
       "dev",
     );
     assert.deepStrictEqual(config.egressAllowlist, ["api.github.com", "*.example.org"]);
+  });
+});
+
+describe("config: an unknown or misspelt clawkit key is refused, naming the key that was meant", function () {
+  before(installMocks);
+  const clawkitKeys = CONFIG_REFERENCE.filter((c) => c.key.startsWith("clawkit:"));
+
+  /** The problem the program reports for one extra key on a valid stack of a shape. */
+  const problemFor = (key: string, base = baseConfig()) => {
+    const error = rejected({ ...base, [key]: "x" });
+    const problem = error.problems.find((p) => p.key === key);
+    assert.ok(problem, `no problem names ${key}: ${error.message}`);
+    return problem;
+  };
+
+  it("the issue's example: clawkit:execAllowList (capital L) is refused before any resource", function () {
+    const problem = problemFor("clawkit:execAllowList");
+    assert.match(problem.message, /did you mean clawkit:execAllowlist\?/);
+    assert.match(
+      problem.fix,
+      /^pulumi config rm clawkit:execAllowList && pulumi config set clawkit:execAllowlist/,
+    );
+  });
+
+  for (const entry of clawkitKeys) {
+    const name = entry.key.slice("clawkit:".length);
+    const base = entry.shapes.includes("vps") ? baseConfig() : moltworkerConfig();
+    const variants = {
+      "other case": `clawkit:${name.toUpperCase()}`,
+      "a letter dropped": `clawkit:${name.slice(0, -1)}`,
+      "two letters swapped": `clawkit:${name[1]}${name[0]}${name.slice(2)}`,
+      "a misspelt namespace": `clawkti:${name}`,
+    };
+    it(`${entry.key}: every near miss is refused and points at it`, function () {
+      for (const [how, variant] of Object.entries(variants)) {
+        const problem = problemFor(variant, base);
+        assert.match(problem.message, new RegExp(`did you mean ${entry.key}\\?`), how);
+        assert.strictEqual(problem.fix.includes(" --secret "), entry.secret, `${how}: --secret`);
+      }
+    });
+  }
+
+  it("a key nothing resembles is refused with the reference to read", function () {
+    const problem = problemFor("clawkit:frobnicateTheWidgets");
+    assert.match(problem.message, /not a clawkit setting \(README/);
+    assert.strictEqual(problem.fix, "pulumi config rm clawkit:frobnicateTheWidgets");
+  });
+
+  it("reports an unknown key together with a missing target", function () {
+    const error = rejected({ "clawkit:targte": "vps", "clawkit:anthropicApiKey": "x" });
+    assert.deepStrictEqual(error.problems.map((p) => p.key).sort(), [
+      "clawkit:target",
+      "clawkit:targte",
+    ]);
+  });
+
+  it("other namespaces and every known key of either shape pass (Pulumi.yaml hands each stack all defaults)", function () {
+    const defaults = {
+      "clawkit:gatewayPort": "18789",
+      "clawkit:aiGateway": "false",
+      "hcloud:endpoint": "x",
+      "aws:region": "y",
+    };
+    assert.strictEqual(
+      parseConfig(sourceOf({ ...baseConfig(), ...defaults }), "dev").target,
+      "vps",
+    );
+    assert.strictEqual(
+      parseConfig(sourceOf({ ...moltworkerConfig(), ...defaults }), "dev").target,
+      "moltworker",
+    );
   });
 });
 
