@@ -58,10 +58,7 @@ export function renderHostEnv(settings: HostSettings): string {
 
 /** Every file a provisioning run ships, by bundle path. */
 export function renderBundle(settings: HostSettings): BundleFile[] {
-  const shared = bootstrapFiles({
-    adminUser: settings.adminUser,
-    gatewayPort: settings.openclaw.gatewayPort,
-  });
+  const shared = bootstrapFiles({ adminUser: settings.adminUser });
   const shipped = (bundlePath: string, source: string, mode = 0o644): BundleFile => ({
     path: bundlePath,
     content: readShipped(source),
@@ -73,10 +70,13 @@ export function renderBundle(settings: HostSettings): BundleFile[] {
     shipped("scripts/secrets-apply.sh", "scripts/secrets-apply.sh", 0o755),
     shipped("scripts/install-runtime.sh", "scripts/install-runtime.sh", 0o755),
     shipped("scripts/compile-cache.sh", "scripts/compile-cache.sh", 0o755),
+    shipped("scripts/proxy-self.sh", "scripts/proxy-self.sh", 0o755),
+    shipped("scripts/openclaw-operator.sh", "scripts/openclaw-operator.sh", 0o755),
     shipped("files/node/package.json", "node/package.json"),
     shipped("files/node/package-lock.json", "node/package-lock.json"),
     shipped("files/openclaw/package.json", "openclaw/package.json"),
     shipped("files/openclaw/package-lock.json", "openclaw/package-lock.json"),
+    shipped("files/squid-clawkit.conf", "files/squid-clawkit.conf"),
     shipped("files/journald-clawkit.conf", "files/journald-clawkit.conf"),
     shipped("files/audit-clawkit.rules", "files/audit-clawkit.rules"),
     shipped("files/apt-auto-upgrades.conf", "files/apt-auto-upgrades.conf"),

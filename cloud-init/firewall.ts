@@ -1,20 +1,18 @@
 import { HOST } from "./paths";
 
-/** Inputs of the agent egress rules. */
-export interface AgentEgressOptions {
-  /** The gateway's loopback port (the agent's own CLI talks to it). */
-  readonly gatewayPort: number;
-}
-
 /**
  * Renders the block firewall.sh splices into ufw's before.rules / before6.rules.
  * It runs before ufw's loopback ACCEPT, so the agent user (owner match) reaches
- * only the egress proxy and its own gateway on loopback; everything else it sends
- * is logged (rate-limited) and rejected. The metadata service, which keeps serving
+ * only the egress proxy on loopback; everything else it sends is logged
+ * (rate-limited) and rejected. Not even its own gateway: the gateway never connects
+ * to itself, and the programs exec starts (same user, the gateway's environment and
+ * so its token) must not reach it, because the token on loopback is openclaw's
+ * admin, and admin runs commands (cron jobs) outside the exec allowlist. The proxy user may not open a connection
+ * to any address of the host itself. The metadata service, which keeps serving
  * the user-data, is closed to everyone: its only client, cloud-init, has finished
  * by the time this loads and is disabled after first boot.
  */
-export function renderAgentEgressRules(family: "ipv4" | "ipv6", opts: AgentEgressOptions): string {
+export function renderAgentEgressRules(family: "ipv4" | "ipv6"): string {
   const loopback = family === "ipv4" ? "127.0.0.1" : "::1";
   const unreachable = family === "ipv4" ? "icmp-port-unreachable" : "icmp6-port-unreachable";
   const agent = `-m owner --uid-owner ${HOST.agentUser}`;
@@ -26,10 +24,12 @@ export function renderAgentEgressRules(family: "ipv4" | "ipv6", opts: AgentEgres
       ? [`-A ${output} -d 169.254.169.254 -j REJECT --reject-with ${unreachable}`]
       : []),
     `-A ${output} -o lo -p tcp -d ${loopback} --dport ${HOST.proxyPort} ${agent} -j ACCEPT`,
-    `-A ${output} -o lo -p tcp -d ${loopback} --dport ${opts.gatewayPort} ${agent} -j ACCEPT`,
     `-A ${output} -o lo ${agent} -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT`,
     `-A ${output} ${agent} -m limit --limit 6/min --limit-burst 10 -j LOG --log-prefix "[clawkit agent egress] "`,
     `-A ${output} -p tcp ${agent} -j REJECT --reject-with tcp-reset`,
+    // The proxy's second wall against tunnels into the host: squid only ever connects
+    // out on 443, never to one of this host's own addresses, whichever appear later.
+    `-A ${output} -p tcp --dport 443 -m owner --uid-owner ${HOST.proxyUser} -m addrtype --dst-type LOCAL -j REJECT --reject-with tcp-reset`,
     `-A ${output} ${agent} -j REJECT --reject-with ${unreachable}`,
     "# clawkit:end",
     "",

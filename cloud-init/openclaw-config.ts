@@ -28,7 +28,8 @@ function fromEnv(name: string) {
  * environment (never written here), a rate limit on failed auth, tailscale serve
  * as the only trusted proxy, no discovery, no update or catalog calls, all
  * traffic through the egress proxy, exec in allowlist (or deny) mode, no
- * bundled skills, no browser, channels by allowlist only.
+ * bundled skills, no browser, no operator terminal, no silent device pairing,
+ * no installs, channels by allowlist only.
  */
 export function renderOpenclawConfig(opts: OpenclawOptions): string {
   const plugins = [
@@ -55,6 +56,18 @@ export function renderOpenclawConfig(opts: OpenclawOptions): string {
       tailscale: { mode: "off" },
       trustedProxies: ["127.0.0.1"],
       allowRealIpFallback: false,
+      // On by default: an unconfined host shell (terminal.open) for any admin-scoped client.
+      terminal: { enabled: false },
+      // Claude Code/Codex CLI sessions bring their own shell, outside the exec allowlist.
+      cliAgents: { enabled: false },
+      nodes: {
+        pairing: {
+          // On by default: a new device or node from loopback is paired silently, as admin if it asks.
+          autoApproveLocal: false,
+          // On by default: node pairing approved by an SSH probe back to a private or tailnet address.
+          sshVerify: false,
+        },
+      },
     },
     discovery: { mdns: { mode: "off" } },
     update: { checkOnStart: false },
@@ -99,6 +112,8 @@ export function renderOpenclawConfig(opts: OpenclawOptions): string {
       agentToAgent: { enabled: false },
     },
     skills: { allowBundled: [...opts.bundledSkills] },
+    // Enabled without a policy command, every skill, skill-dependency and plugin install fails closed.
+    security: { installPolicy: { enabled: true } },
     plugins: {
       allow: plugins,
       deny: ["browser", "canvas", "cua-computer", "file-transfer", "device-pair"],

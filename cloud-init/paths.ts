@@ -15,6 +15,10 @@ export const HOST = {
   compileCacheDir: "/var/cache/clawkit/node-compile-cache",
   agentUser: "openclaw",
   proxyPort: 3128,
+  /** The user squid runs as (Debian's). */
+  proxyUser: "proxy",
+  /** Every address of the host, one a line: written by proxy-self.sh at each squid start. */
+  proxySelfAddresses: "/etc/squid/clawkit-self.acl",
   gatewayUnit: "openclaw-gateway.service",
   tailscaleKeyFile: "/run/clawkit/tailscale-authkey",
 } as const;

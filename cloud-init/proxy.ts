@@ -37,10 +37,59 @@ export function egressAllowlist(needs: EgressNeeds): string[] {
 }
 
 /**
+ * IPv4 ranges that lead back into the host, its private networks, the tailnet, or
+ * nowhere public: an allowlisted name that resolves into one is refused.
+ */
+export const INWARD_IPV4 = [
+  "0.0.0.0/8", // "this network": 0.0.0.0 reaches the host itself
+  "10.0.0.0/8",
+  "100.64.0.0/10", // shared address space: the tailnet's addresses
+  "127.0.0.0/8",
+  "169.254.0.0/16", // link-local: the metadata service
+  "172.16.0.0/12",
+  "192.0.0.0/24", // protocol assignments (NAT64 discovery among them)
+  "192.168.0.0/16",
+  "224.0.0.0/4", // multicast
+  "240.0.0.0/4", // reserved, and the broadcast address
+] as const;
+
+/** The IPv6 counterparts, the tailnet's fd7a:115c:a1e0::/48 inside fc00::/7. */
+export const INWARD_IPV6 = [
+  "::/128", // unspecified: connecting to it reaches the host's own loopback
+  "::1/128",
+  "64:ff9b:1::/48", // local-use NAT64 (RFC 8215): IPv4 behind a translator of the network's own
+  "fc00::/7", // unique local, Tailscale's range included
+  "fe80::/10", // link-local
+  "fec0::/10", // site-local (deprecated, still routed inward where it is used)
+  "ff00::/8", // multicast
+] as const;
+
+/**
+ * The well-known NAT64 form (RFC 6052, 64:ff9b::/96) of an IPv4 range: behind a
+ * NAT64 translator, 64:ff9b::7f00:1 is 127.0.0.1 on the translator's side.
+ */
+export function nat64Range(cidr: string): string {
+  const [address, bits] = cidr.split("/");
+  const [a, b, c, d] = address.split(".").map(Number);
+  const hex = (x: number, y: number) => ((x << 8) | y).toString(16);
+  return `64:ff9b::${hex(a, b)}:${hex(c, d)}/${96 + Number(bits)}`;
+}
+
+/**
+ * Every destination the proxy refuses whatever name leads there. IPv4-mapped
+ * forms (::ffff:127.0.0.1) need no entries: squid keeps IPv4 addresses in that
+ * form, so each IPv4 range matches its mapped form too (the system test checks it).
+ */
+export function inwardDestinations(): string[] {
+  return [...INWARD_IPV4, ...INWARD_IPV4.map(nat64Range), ...INWARD_IPV6];
+}
+
+/**
  * Renders /etc/squid/squid.conf: a loopback-only forward proxy that allows only
- * HTTPS CONNECT to allowlisted names, refuses private, link-local and tailnet
- * destinations (so an allowlisted name that resolves inward is still refused),
- * caches nothing and adds no identifying headers.
+ * HTTPS CONNECT to allowlisted names, and refuses, whatever name leads there, every
+ * inward destination (private, link-local, tailnet, loopback and unspecified, in
+ * every family and NAT64 form) and every address of the host itself (listed at
+ * each squid start by proxy-self.sh). It caches nothing and adds no identifying headers.
  */
 export function renderProxyConfig(allowlist: readonly string[]): string {
   if (allowlist.length === 0) throw new Error("the egress allowlist is empty");
@@ -53,11 +102,17 @@ export function renderProxyConfig(allowlist: readonly string[]): string {
     // -n: never match an IP-literal request by its reverse DNS name, which whoever
     // owns the address controls; a bare address matches no name, so it is refused.
     `acl clawkit_allowed dstdomain -n ${allowlist.join(" ")}`,
-    "acl clawkit_inward dst 0.0.0.0/8 10.0.0.0/8 100.64.0.0/10 127.0.0.0/8 169.254.0.0/16 172.16.0.0/12 192.168.0.0/16 224.0.0.0/4 ::1 fc00::/7 fe80::/10",
+    // dst matches when ANY address the name resolves to is in the list.
+    `acl clawkit_inward dst ${inwardDestinations().join(" ")}`,
+    `acl clawkit_self dst "${HOST.proxySelfAddresses}"`,
     "http_access deny !CONNECT",
     "http_access deny !https_port",
     "http_access deny !clawkit_allowed",
     "http_access deny clawkit_inward",
+    "http_access deny clawkit_self",
+    // squid's own list of the same kind, in case a squid release widens it (squid
+    // 5.7 has no to_linklocal; clawkit_inward covers link-local).
+    "http_access deny to_localhost",
     "http_access allow localhost",
     "http_access deny all",
     "cache deny all",

@@ -15,8 +15,6 @@ export interface UserDataOptions {
   readonly adminSshKeys: readonly string[];
   /** The one-off, preauthorized, short-lived tailnet auth key. */
   readonly tailnetAuthKey: string;
-  /** The gateway's loopback port (the firewall lets the agent reach it). */
-  readonly gatewayPort: number;
 }
 
 /** A file that both the first boot and every provisioning run install. */
@@ -33,7 +31,7 @@ export interface HostFile {
  * The files of the bootstrap concerns (shell helpers, firewall, sshd). One list
  * serves the user-data and the provisioning bundle, so the two never disagree.
  */
-export function bootstrapFiles(opts: { adminUser: string; gatewayPort: number }): HostFile[] {
+export function bootstrapFiles(opts: { adminUser: string }): HostFile[] {
   const script = (name: string): HostFile => ({
     bundlePath: `scripts/${name}`,
     hostPath: `${HOST.libDir}/scripts/${name}`,
@@ -48,13 +46,13 @@ export function bootstrapFiles(opts: { adminUser: string; gatewayPort: number })
     {
       bundlePath: "files/ufw-agent.rules",
       hostPath: `${HOST.libDir}/files/ufw-agent.rules`,
-      content: renderAgentEgressRules("ipv4", opts),
+      content: renderAgentEgressRules("ipv4"),
       mode: 0o644,
     },
     {
       bundlePath: "files/ufw-agent6.rules",
       hostPath: `${HOST.libDir}/files/ufw-agent6.rules`,
-      content: renderAgentEgressRules("ipv6", opts),
+      content: renderAgentEgressRules("ipv6"),
       mode: 0o644,
     },
     {

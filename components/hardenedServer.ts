@@ -27,8 +27,6 @@ export interface HardenedServerArgs {
   readonly adminSshKeys: readonly string[];
   /** The one-off tailnet auth key (secret). */
   readonly tailnetAuthKey: pulumi.Input<string>;
-  /** The gateway's loopback port. */
-  readonly gatewayPort: number;
   /** Labels on every Hetzner resource. */
   readonly labels: Record<string, string>;
 }
@@ -80,7 +78,6 @@ export class HardenedServer extends pulumi.ComponentResource {
           adminUser: args.adminUser,
           adminSshKeys: [provisioningKey.trim(), ...args.adminSshKeys],
           tailnetAuthKey,
-          gatewayPort: args.gatewayPort,
         }),
       );
 

@@ -73,7 +73,6 @@ export function createVpsStack(config: VpsConfig): VpsOutputs {
     adminUser: config.adminUser,
     adminSshKeys: config.adminSshKeys,
     tailnetAuthKey: tailnet.authKey,
-    gatewayPort: config.gatewayPort,
     labels,
   });
 

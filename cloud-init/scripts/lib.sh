@@ -24,10 +24,13 @@ changed() {
   esac
 }
 
-# install_file SRC DEST MODE OWNER:GROUP TAG
-# Copies SRC to DEST atomically when the content, mode or owner differ.
+# install_file SRC DEST MODE OWNER:GROUP TAG [CHECK]
+# Copies SRC to DEST atomically when the content, mode or owner differ. With CHECK
+# (a command or function), the new file is first written beside DEST with its final
+# mode and owner and handed to `CHECK FILE`; if that fails, the run stops naming
+# DEST and the old file stays in place.
 install_file() {
-  src=$1 dest=$2 mode=$3 owner=$4 tag=$5
+  src=$1 dest=$2 mode=$3 owner=$4 tag=$5 check=${6:-}
   if [ -f "$dest" ] && cmp -s "$src" "$dest" &&
     [ "$(stat -c '%a %U:%G' "$dest")" = "$mode $owner" ]; then
     return 0
@@ -37,6 +40,10 @@ install_file() {
   cat "$src" >"$tmp"
   chmod "$mode" "$tmp"
   chown "$owner" "$tmp"
+  if [ -n "$check" ] && ! "$check" "$tmp"; then
+    rm -f "$tmp"
+    die "$dest: the new version fails its check ($check); the old one stays in place"
+  fi
   mv -f "$tmp" "$dest"
   log "updated $dest"
   mark_changed "$tag"

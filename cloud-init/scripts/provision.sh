@@ -20,6 +20,7 @@ for f in "$here"/*.sh; do
   [ "$f" = "$lib/scripts/$(basename "$f")" ] || install_file "$f" "$lib/scripts/$(basename "$f")" 755 root:root scripts
 done
 ln -sfn "$lib/scripts/secrets-apply.sh" /usr/local/sbin/clawkit-secrets-apply
+ln -sfn "$lib/scripts/openclaw-operator.sh" /usr/local/sbin/clawkit-openclaw
 
 # 2. Packages from Debian only. Node.js and openclaw come from the lockfile below.
 missing=""
@@ -72,21 +73,70 @@ if changed runtime || [ ! -x /opt/clawkit/node/node ]; then
 fi
 /opt/clawkit/node/node --version >/dev/null || die "the pinned Node.js does not run on this host"
 
+# Checks a new file must pass before it replaces the old one (install_file's CHECK).
+# Each gets the new file, already at its final mode and owner, beside the old one.
+openclaw_as_agent() {
+  runuser -u "$CLAWKIT_AGENT_USER" -- env -i PATH=/usr/bin:/bin HOME="$CLAWKIT_STATE_DIR" \
+    OPENCLAW_STATE_DIR="$CLAWKIT_STATE_DIR/state" OPENCLAW_CONFIG_PATH="${OPENCLAW_CONFIG:-/etc/clawkit/openclaw.json}" \
+    OPENCLAW_CONFIG_READONLY=1 OPENCLAW_NIX_MODE=1 \
+    /opt/clawkit/node/node /opt/clawkit/openclaw/node_modules/openclaw/openclaw.mjs "$@"
+}
+# openclaw's strict schema: an unknown key would make the gateway exit 78.
+check_openclaw_config() {
+  verdict=$(OPENCLAW_CONFIG=$1 openclaw_as_agent config validate --json 2>&1) || {
+    log "openclaw config validate: $verdict"
+    return 1
+  }
+  case $verdict in *'"valid":true'*) return 0 ;; esac
+  log "openclaw config validate: $verdict"
+  return 1
+}
+# systemd only warns about an unknown key or a bad value, and drops the line: a
+# dropped sandbox line is a hole, so any remark about the unit fails it.
+check_unit() {
+  unit_dir=$(mktemp -d)
+  cp "$1" "$unit_dir/openclaw-gateway.service"
+  remarks=$(systemd-analyze verify "$unit_dir/openclaw-gateway.service" 2>&1)
+  verified=$?
+  rm -rf "$unit_dir"
+  case $remarks in *openclaw-gateway.service*) verified=1 ;; esac
+  [ "$verified" -eq 0 ] && return 0
+  log "systemd-analyze verify: $remarks"
+  return 1
+}
+# The new drop-in first, then the rest of sshd's config as it is.
+check_sshd() {
+  sshd_main=$(mktemp)
+  printf 'Include %s\nInclude /etc/ssh/sshd_config\n' "$1" >"$sshd_main"
+  remarks=$(sshd -t -f "$sshd_main" 2>&1)
+  verified=$?
+  rm -f "$sshd_main"
+  [ "$verified" -eq 0 ] && return 0
+  log "sshd -t: $remarks"
+  return 1
+}
+check_squid() {
+  remarks=$(squid -k parse -f "$1" 2>&1)
+  verified=$?
+  [ "$verified" -eq 0 ] && return 0
+  log "squid -k parse: $(printf '%s\n' "$remarks" | grep -E 'FATAL|ERROR' | head -n 3)"
+  return 1
+}
+# openclaw keeps exec approvals in its state database: handing it the document is
+# the check, so a document it refuses never replaces the one it last accepted.
+apply_approvals() {
+  openclaw_as_agent approvals set --file "$1" >/dev/null
+}
+
 # 6. Configuration and the unit.
 ensure_dir /etc/clawkit 755 root:root
 install_file "$files/clawkit.env" /etc/clawkit/clawkit.env 644 root:root gateway
-install_file "$files/openclaw.json" /etc/clawkit/openclaw.json 640 "root:$CLAWKIT_AGENT_USER" gateway
-install_file "$files/openclaw-gateway.service" /etc/systemd/system/openclaw-gateway.service 644 root:root unit
-
-# openclaw keeps exec approvals in its state database: hand it the rendered
-# document, as the agent user, whenever the document or the runtime changed.
-install_file "$files/exec-approvals.json" /etc/clawkit/exec-approvals.json 644 root:root approvals
-if changed approvals || changed runtime; then
-  runuser -u "$CLAWKIT_AGENT_USER" -- env -i PATH=/usr/bin:/bin HOME="$CLAWKIT_STATE_DIR" \
-    OPENCLAW_STATE_DIR="$CLAWKIT_STATE_DIR/state" OPENCLAW_CONFIG_PATH=/etc/clawkit/openclaw.json \
-    OPENCLAW_CONFIG_READONLY=1 OPENCLAW_NIX_MODE=1 \
-    /opt/clawkit/node/node /opt/clawkit/openclaw/node_modules/openclaw/openclaw.mjs \
-    approvals set --file /etc/clawkit/exec-approvals.json >/dev/null
+install_file "$files/openclaw.json" /etc/clawkit/openclaw.json 640 "root:$CLAWKIT_AGENT_USER" gateway check_openclaw_config
+install_file "$files/openclaw-gateway.service" /etc/systemd/system/openclaw-gateway.service 644 root:root unit check_unit
+install_file "$files/exec-approvals.json" /etc/clawkit/exec-approvals.json 644 root:root approvals apply_approvals
+if changed approvals; then mark_changed gateway; fi
+if changed runtime && ! changed approvals; then
+  apply_approvals /etc/clawkit/exec-approvals.json
   mark_changed gateway
 fi
 
@@ -94,16 +144,22 @@ fi
 sh "$here/compile-cache.sh"
 
 # 7. sshd, firewall, proxy, logs, audit, updates.
-install_file "$files/sshd-clawkit.conf" /etc/ssh/sshd_config.d/10-clawkit.conf 644 root:root sshd
-if changed sshd; then sshd -t && systemctl reload ssh; fi
+install_file "$files/sshd-clawkit.conf" /etc/ssh/sshd_config.d/10-clawkit.conf 644 root:root sshd check_sshd
+if changed sshd; then systemctl reload ssh; fi
 sh "$lib/scripts/firewall.sh"
-install_file "$files/squid.conf" /etc/squid/squid.conf 644 root:root proxy
+# squid.conf names the list of this host's own addresses: it exists before the check.
+self_list=$(mktemp)
+sh "$lib/scripts/proxy-self.sh" >"$self_list"
+install_file "$self_list" /etc/squid/clawkit-self.acl 644 root:root proxy
+rm -f "$self_list"
+install_file "$files/squid-clawkit.conf" /etc/systemd/system/squid.service.d/10-clawkit.conf 644 root:root proxy-unit
+install_file "$files/squid.conf" /etc/squid/squid.conf 644 root:root proxy check_squid
 install_file "$files/journald-clawkit.conf" /etc/systemd/journald.conf.d/10-clawkit.conf 644 root:root journald
 install_file "$files/audit-clawkit.rules" /etc/audit/rules.d/50-clawkit.rules 640 root:root audit
 install_file "$files/apt-auto-upgrades.conf" /etc/apt/apt.conf.d/20auto-upgrades 644 root:root updates
 install_file "$files/apt-unattended-clawkit.conf" /etc/apt/apt.conf.d/52clawkit-unattended-upgrades 644 root:root updates
 
-if changed unit || changed mount; then systemctl daemon-reload; fi
+if changed unit || changed mount || changed proxy-unit; then systemctl daemon-reload; fi
 if changed journald; then systemctl restart systemd-journald; fi
 if changed audit; then
   # A container (the system tests' throwaway root) has no kernel audit of its own.
@@ -113,10 +169,7 @@ if changed audit; then
     augenrules --load >/dev/null
   fi
 fi
-if changed proxy; then
-  squid -k parse -f /etc/squid/squid.conf >/dev/null 2>&1 || die "squid rejects the rendered config"
-  systemctl restart squid
-fi
+if changed proxy || changed proxy-unit; then systemctl restart squid; fi
 systemctl enable --quiet squid auditd unattended-upgrades openclaw-gateway.service
 
 # 8. The tailnet sees the gateway through `tailscale serve` (HTTPS, tailnet only).

@@ -139,6 +139,15 @@ describe("artifacts: the gateway unit through systemd-analyze", function () {
     const score = Number(match[1]);
     console.log(`      exposure score: ${score}`);
     assert.ok(score <= MAX_EXPOSURE, `exposure ${score} > ${MAX_EXPOSURE}`);
+    // The README and the threat map quote it: they must quote this one.
+    const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+    const map = fs.readFileSync(path.join(ROOT, "docs", "threat-model.md"), "utf8");
+    assert.ok(readme.includes(`rated **${match[1]}**`), `README does not say ${match[1]}`);
+    assert.deepStrictEqual(
+      [...map.matchAll(/exposure score (\d\.\d)/g)].map((m) => m[1]),
+      [match[1]],
+      "the threat map quotes another score",
+    );
   });
 
   it("the score check has teeth: stripping the sandbox raises it above the limit", function () {
@@ -240,13 +249,79 @@ describe("artifacts: the proxy config through squid -k parse", function () {
     const tmp = tempDir("squid");
     try {
       const conf = path.join(tmp.dir, "squid.conf");
-      fs.writeFileSync(conf, renderProxyConfig(egressAllowlist(sampleSettings().egress)));
+      // The list of the host's own addresses as proxy-self.sh writes it on a host.
+      const self = path.join(tmp.dir, "clawkit-self.acl");
+      fs.writeFileSync(self, "127.0.0.1\n203.0.113.10\n2001:db8:1::10\n64:ff9b::cb00:710a\n::1\n");
+      const rendered = renderProxyConfig(egressAllowlist(sampleSettings().egress));
+      assert.ok(rendered.includes(`"${HOST.proxySelfAddresses}"`));
+      fs.writeFileSync(conf, rendered.replace(HOST.proxySelfAddresses, self));
       const result = run("/usr/sbin/squid", ["-k", "parse", "-f", conf]);
       assert.strictEqual(result.status, 0, result.stderr);
       assert.doesNotMatch(result.stderr, /WARNING|ERROR|FATAL/, result.stderr);
     } finally {
       tmp.remove();
     }
+  });
+});
+
+describe("artifacts: proxy-self.sh lists every address of the host", function () {
+  before(function () {
+    requirePrerequisites(this, command("unshare"), command("ip"), rootUser());
+  });
+
+  it("every address of every interface, both families, and the NAT64 form of each IPv4 one", function () {
+    // A network namespace of the test's own, with addresses of a Hetzner-like host.
+    // (veth pairs: this kernel may lack dummy links; no link-local addresses, to keep the list exact.)
+    const link = (name: string) => [
+      `ip link add ${name} type veth peer name ${name}-peer`,
+      `ip link set ${name} addrgenmode none`,
+      `ip link set ${name}-peer addrgenmode none`,
+      `ip link set ${name} up`,
+      `ip link set ${name}-peer up`,
+    ];
+    const setup = [
+      "ip link set lo up",
+      ...link("eth0"),
+      "ip addr add 203.0.113.10/32 dev eth0",
+      "ip addr add 2001:db8:1::10/64 dev eth0 nodad",
+      ...link("tailscale0"),
+      "ip addr add 100.100.0.10/32 dev tailscale0",
+      "ip addr add fd7a:115c:a1e0::a/128 dev tailscale0 nodad",
+    ].join(" && ");
+    const r = run("unshare", [
+      "--net",
+      "sh",
+      "-c",
+      `${setup} && sh "$1"`,
+      "sh",
+      path.join(ROOT, "cloud-init", "scripts", "proxy-self.sh"),
+    ]);
+    assert.strictEqual(r.status, 0, r.stderr);
+    assert.deepStrictEqual(
+      r.stdout.trim().split("\n").sort(),
+      [
+        "100.100.0.10",
+        "127.0.0.1",
+        "2001:db8:1::10",
+        "203.0.113.10",
+        "64:ff9b::6464:a",
+        "64:ff9b::7f00:1",
+        "64:ff9b::cb00:710a",
+        "::1",
+        "fd7a:115c:a1e0::a",
+      ].sort(),
+    );
+  });
+
+  it("fails, so squid does not start, when it finds no address", function () {
+    // A fresh namespace whose loopback is down has no address at all.
+    const r = run("unshare", [
+      "--net",
+      "sh",
+      path.join(ROOT, "cloud-init", "scripts", "proxy-self.sh"),
+    ]);
+    assert.notStrictEqual(r.status, 0);
+    assert.match(r.stderr, /no address/);
   });
 });
 

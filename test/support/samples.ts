@@ -36,6 +36,5 @@ export function sampleUserDataOptions(): UserDataOptions {
       "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKitProvisioningKeyForTestsOnly000000000000 clawkit",
     ],
     tailnetAuthKey: SAMPLE_TAILNET_KEY,
-    gatewayPort: 18789,
   };
 }

@@ -71,53 +71,67 @@ runcmd:
     assert.ok(!fs.existsSync("/etc/clawkit-written-later"));
   });
 
-  it("has the public and tailnet interfaces with the topology's addresses", function () {
-    const addrs = host!.exec(["ip", "-o", "-4", "addr", "show"]).stdout;
-    assert.match(
-      addrs,
-      new RegExp(`${NET.publicIf}\\s+inet ${NET.publicHost.replace(/\./g, "\\.")}/`),
-    );
-    assert.match(
-      addrs,
-      new RegExp(`${NET.tailnetIf}\\s+inet ${NET.tailnetHost.replace(/\./g, "\\.")}/`),
-    );
+  it("has the public and tailnet interfaces with the topology's addresses, IPv4 and IPv6", function () {
+    const addrs = host!.exec(["ip", "-o", "addr", "show"]).stdout;
+    for (const [dev, family, address] of [
+      [NET.publicIf, "inet", NET.publicHost],
+      [NET.tailnetIf, "inet", NET.tailnetHost],
+      [NET.publicIf, "inet6", NET.publicHost6],
+      [NET.tailnetIf, "inet6", NET.tailnetHost6],
+    ]) {
+      const escaped = address.replace(/[.:]/g, "\\$&");
+      assert.match(addrs, new RegExp(`${dev}\\s+${family} ${escaped}/`), `${dev} ${address}`);
+    }
   });
 
-  it("is reachable from the tailnet peer over tailscale0 and from the internet peer", function () {
-    // sshd of this machine's image listens on 22 inside the root (no firewall yet).
-    assert.ok(host!.tcpConnect("tailnet", NET.tailnetHost, 22), "tailnet peer -> host:22");
-    assert.ok(host!.tcpConnect("internet", NET.publicHost, 22), "internet peer -> host:22");
-    // Nothing listens on 9: refused at once, not a timeout.
-    assert.ok(!host!.tcpConnect("internet", NET.publicHost, 9, 1000));
+  it("is reachable from the tailnet peer over tailscale0 and from the internet peer, both families", function () {
+    for (const [tailnet, internet] of [
+      [NET.tailnetHost, NET.publicHost],
+      [NET.tailnetHost6, NET.publicHost6],
+    ]) {
+      // sshd of this machine's image listens on 22 inside the root (no firewall yet).
+      assert.ok(host!.tcpConnect("tailnet", tailnet, 22), `tailnet peer -> ${tailnet}:22`);
+      assert.ok(host!.tcpConnect("internet", internet, 22), `internet peer -> ${internet}:22`);
+      // Nothing listens on 9: refused at once, not a timeout.
+      assert.ok(!host!.tcpConnect("internet", internet, 9, 1000));
+    }
   });
 
-  it("routes from the host to the upstream namespace through the internet peer", function () {
-    const server = host!.spawnIn("upstream", [
-      "python3",
-      "-c",
-      "import socket\n" +
-        "s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n" +
-        `s.bind(('${NET.upstreamAllowed}', 8080)); s.listen(); print('ready', flush=True)\n` +
-        "while True: c, a = s.accept(); c.sendall(a[0].encode()); c.close()",
-    ]);
-    return new Promise<void>((resolve, reject) => {
-      server.stdout!.once("data", () => {
-        try {
-          const r = host!.exec([
-            "python3",
-            "-c",
-            `import socket; s = socket.create_connection(('${NET.upstreamAllowed}', 8080), timeout=3); print(s.recv(64).decode())`,
-          ]);
-          assert.strictEqual(r.status, 0, r.stderr);
-          // The upstream server saw the host's public address (routed, not NATed).
-          assert.strictEqual(r.stdout.trim(), NET.publicHost);
-          server.kill("SIGKILL");
-          resolve();
-        } catch (error) {
-          reject(error);
-        }
+  for (const [family, upstream, source] of [
+    ["IPv4", NET.upstreamAllowed, NET.publicHost],
+    ["IPv6", NET.upstreamAllowed6, NET.publicHost6],
+  ]) {
+    it(`routes from the host to the upstream namespace through the internet peer (${family})`, function () {
+      const server = host!.spawnIn("upstream", [
+        "python3",
+        "-c",
+        "import socket, sys\n" +
+          "s = socket.socket(socket.AF_INET6 if ':' in sys.argv[1] else socket.AF_INET)\n" +
+          "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n" +
+          "s.bind((sys.argv[1], 8080)); s.listen(); print('ready', flush=True)\n" +
+          "while True: c, a = s.accept(); c.sendall(a[0].encode()); c.close()",
+        upstream,
+      ]);
+      return new Promise<void>((resolve, reject) => {
+        server.stdout!.once("data", () => {
+          try {
+            const r = host!.exec([
+              "python3",
+              "-c",
+              "import socket, sys; s = socket.create_connection((sys.argv[1], 8080), timeout=3); print(s.recv(64).decode())",
+              upstream,
+            ]);
+            assert.strictEqual(r.status, 0, r.stderr);
+            // The upstream server saw the host's public address (routed, not NATed).
+            assert.strictEqual(r.stdout.trim(), source);
+            server.kill("SIGKILL");
+            resolve();
+          } catch (error) {
+            reject(error);
+          }
+        });
+        server.once("exit", (code) => reject(new Error(`upstream server exited (${code})`)));
       });
-      server.once("exit", (code) => reject(new Error(`upstream server exited (${code})`)));
     });
-  });
+  }
 });

@@ -59,6 +59,14 @@ export const NET = {
   upstreamAllowed: need("UPSTREAM_ALLOWED_ADDR"),
   upstreamForbidden: need("UPSTREAM_FORBIDDEN_ADDR"),
   dns: need("DNS_ADDR"),
+  publicHost6: need("PUBLIC_HOST_ADDR6"),
+  publicPeer6: need("PUBLIC_PEER_ADDR6"),
+  tailnetHost6: need("TAILNET_HOST_ADDR6"),
+  tailnetPeer6: need("TAILNET_PEER_ADDR6"),
+  tailnetCidr6: need("TAILNET_CIDR6"),
+  upstreamAllowed6: need("UPSTREAM_ALLOWED_ADDR6"),
+  upstreamForbidden6: need("UPSTREAM_FORBIDDEN_ADDR6"),
+  dns6: need("DNS_ADDR6"),
 } as const;
 
 export type Peer = "internet" | "tailnet" | "upstream";

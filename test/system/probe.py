@@ -8,8 +8,16 @@
   probe.py find argv|journal             counts a secret (on stdin) in other processes' argv or the journal
   probe.py http METHOD URL [HEADER...]   one HTTP request; prints the status code
                                          ("Authorization: Bearer -" reads the token from stdin)
+  probe.py back-up URL TIMEOUT [already-down]
+                                         waits for a killed gateway to go down and accept the token
+                                         (stdin) at URL/tools/invoke again; prints "up SECONDS" or
+                                         "timeout" (already-down: the first 200 counts)
+  probe.py listen PORT ADDRESS...        a canary: listens on each address, prints "ready", then
+                                         "accepted ADDRESS" for every connection it takes
+HOST and ADDRESS may be IPv4 or IPv6 addresses.
 """
 import errno
+import ipaddress
 import json
 import os
 import resource
@@ -17,12 +25,17 @@ import select
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 
 # Outcomes that mean "not open"; anything else (out of file descriptors, say)
 # would make a scan report closed ports it never really tried, so it aborts.
 NOT_OPEN = {errno.ECONNREFUSED, errno.EHOSTUNREACH, errno.ENETUNREACH, errno.ECONNRESET, errno.EPERM, errno.EACCES}
+
+
+def family(address):
+    return socket.AF_INET6 if ipaddress.ip_address(address).version == 6 else socket.AF_INET
 
 
 def _scan(host, first, last, timeout=1.5, width=4000):
@@ -36,7 +49,7 @@ def _scan(host, first, last, timeout=1.5, width=4000):
         pending = {}
         poller = select.poll()
         for port in ports[start : start + width]:
-            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s = socket.socket(family(host), socket.SOCK_STREAM)
             s.setblocking(False)
             code = s.connect_ex((host, port))
             if code not in (0, errno.EINPROGRESS):
@@ -88,7 +101,7 @@ def find(where):
 def udp(host, *ports):
     answered = []
     for port in ports:
-        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s = socket.socket(family(host), socket.SOCK_DGRAM)
         s.settimeout(1.0)
         try:
             s.sendto(b"\x00clawkit-probe", (host, int(port)))
@@ -147,19 +160,25 @@ def http(method, url, *headers):
     return 0
 
 
-def back_up(url, timeout):
-    """Waits, polling cheaply in one process, for a killed server to go down and answer 200 again."""
+def back_up(url, timeout, already_down=""):
+    """Waits, polling cheaply in one process, for a killed gateway to go down and then
+    accept its token (stdin) again: /healthz answers seconds before a token is accepted."""
+    token = sys.stdin.readline().strip()
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    deadline, seen_down = time.monotonic() + float(timeout), False
+    start = time.monotonic()
+    deadline, seen_down = start + float(timeout), already_down == "already-down"
     while time.monotonic() < deadline:
+        req = urllib.request.Request(f"{url}/tools/invoke", method="POST", data=b'{"tool":"sessions_list","args":{}}')
+        req.add_header("Content-Type", "application/json")
+        req.add_header("Authorization", f"Bearer {token}")
         try:
-            status = opener.open(url, timeout=2).status
+            status = opener.open(req, timeout=2).status
         except urllib.error.HTTPError as e:
             status = e.code
         except OSError:
             status = None
         if status == 200 and seen_down:
-            print("up")
+            print(f"up {time.monotonic() - start:.2f}")
             return 0
         seen_down = seen_down or status != 200
         time.sleep(0.1)
@@ -167,6 +186,25 @@ def back_up(url, timeout):
     return 1
 
 
+def listen(port, *addresses):
+    def accept(server, address):
+        while True:
+            conn, _ = server.accept()
+            print(f"accepted {address}", flush=True)
+            conn.close()
+
+    for address in addresses:
+        server = socket.socket(family(address), socket.SOCK_STREAM)
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if ":" in address:
+            server.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        server.bind((address, int(port)))
+        server.listen()
+        threading.Thread(target=accept, args=(server, address), daemon=True).start()
+    print("ready", flush=True)
+    threading.Event().wait()
+
+
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
-    sys.exit({"scan": scan, "udp": udp, "tcp": tcp, "proxy": proxy, "http": http, "find": find, "back-up": back_up}[cmd](*args) or 0)
+    sys.exit({"scan": scan, "udp": udp, "tcp": tcp, "proxy": proxy, "http": http, "find": find, "back-up": back_up, "listen": listen}[cmd](*args) or 0)

@@ -6,6 +6,7 @@
 #   [upstream ns] eth0 198.51.100.10,.20 --- upstream 198.51.100.1 [internet ns]
 #   [internet ns] host 203.0.113.1       --- eth0 203.0.113.10       [host ns = container]
 #   [tailnet ns]  host 100.100.0.2       --- tailscale0 100.100.0.10 [host ns = container]
+#   and the same in IPv6 (2001:db8:100::/64, 2001:db8:1::/64, fd7a:115c:a1e0::/64)
 #
 # Addresses live in topology.env. Nothing here ever touches this machine's own
 # firewall, users, sysctls or network: every `ip` call names a namespace (-n), every
@@ -89,6 +90,15 @@ net_up() {
   ip -n "$tail" addr add "$TAILNET_PEER_ADDR/$TAILNET_PREFIX" dev host
   ip -n "$up" addr add "$UPSTREAM_ALLOWED_ADDR/$UPSTREAM_PREFIX" dev eth0
   ip -n "$up" addr add "$UPSTREAM_FORBIDDEN_ADDR/$UPSTREAM_PREFIX" dev eth0
+  # IPv6 on every side, as on a Hetzner server. nodad: usable at once, no 1-2 s of
+  # duplicate address detection on links that only ever have these two ends.
+  ip -n "$host" addr add "$PUBLIC_HOST_ADDR6/$PUBLIC_PREFIX6" dev "$PUBLIC_IF" nodad
+  ip -n "$host" addr add "$TAILNET_HOST_ADDR6/$TAILNET_PREFIX6" dev "$TAILNET_IF" nodad
+  ip -n "$inet" addr add "$PUBLIC_PEER_ADDR6/$PUBLIC_PREFIX6" dev host nodad
+  ip -n "$inet" addr add "$UPSTREAM_GATEWAY_ADDR6/$UPSTREAM_PREFIX6" dev upstream nodad
+  ip -n "$tail" addr add "$TAILNET_PEER_ADDR6/$TAILNET_PREFIX6" dev host nodad
+  ip -n "$up" addr add "$UPSTREAM_ALLOWED_ADDR6/$UPSTREAM_PREFIX6" dev eth0 nodad
+  ip -n "$up" addr add "$UPSTREAM_FORBIDDEN_ADDR6/$UPSTREAM_PREFIX6" dev eth0 nodad
 
   ip -n "$host" link set "$PUBLIC_IF" up
   ip -n "$host" link set "$TAILNET_IF" up
@@ -99,10 +109,12 @@ net_up() {
 
   ip -n "$host" route add default via "$PUBLIC_PEER_ADDR" dev "$PUBLIC_IF"
   ip -n "$up" route add default via "$UPSTREAM_GATEWAY_ADDR" dev eth0
+  ip -n "$host" -6 route add default via "$PUBLIC_PEER_ADDR6" dev "$PUBLIC_IF"
+  ip -n "$up" -6 route add default via "$UPSTREAM_GATEWAY_ADDR6" dev eth0
   # The internet peer routes between the host and upstream. This sysctl is the
   # internet namespace's own (net.* is per network namespace), set through
   # `ip netns exec`, which fails rather than fall back to this machine's namespace.
-  ip netns exec "$inet" sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward'
+  ip netns exec "$inet" sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward && echo 1 > /proc/sys/net/ipv6/conf/all/forwarding'
 }
 
 net_down() {
@@ -180,7 +192,7 @@ EOF2
     rm -f "$r/usr/sbin/policy-rc.d"
   fi
   rm -f "$r/etc/resolv.conf"
-  echo "nameserver $DNS_ADDR" >"$r/etc/resolv.conf"
+  printf 'nameserver %s\nnameserver %s\n' "$DNS_ADDR" "$DNS_ADDR6" >"$r/etc/resolv.conf"
   SYSTEMD_OFFLINE=1 systemctl --root="$r" --quiet enable \
     cloud-init-local.service cloud-init.service cloud-config.service cloud-final.service
   local unit
@@ -207,13 +219,68 @@ EOF2
     [ -z "$bind" ] || binds+=("--bind-ro=$bind")
   done <"$st/binds"
 
+  # A cgroup of its own: nspawn --keep-unit puts the root in <its own cgroup>/payload,
+  # and on a machine without systemd (all in the cgroup2 root, like the test VM) every
+  # root would share /payload: one root's systemd would kill, stop and firewall the
+  # other's units of the same name. Only when this process is in the cgroup2 root.
+  # First removes what roots that are gone left (nothing below runs, a minute old).
+  local cg2 cg1 old
+  cg2=$(findmnt -n -f -t cgroup2 -o TARGET)
+  cg1=$(findmnt -n -t cgroup -o TARGET,OPTIONS | awk '$2 ~ /(^|,)name=systemd(,|$)/ { print $1 }')
+  if [ -n "$cg2" ] && [ "$(sed -n 's/^0:://p' /proc/self/cgroup)" = / ]; then
+    for old in "$cg2"/clawkit-*; do
+      if [ -d "$old" ] && grep -qx 'populated 0' "$old/cgroup.events" &&
+        [ -n "$(find "$old" -maxdepth 0 -mmin +1)" ]; then
+        find "$old" ${cg1:+"$cg1/${old##*/}"} -depth -type d -exec rmdir {} + 2>/dev/null || true
+      fi
+    done
+    mkdir -p "$cg2/clawkit-$id"
+    echo $$ >"$cg2/clawkit-$id/cgroup.procs"
+  fi
+
+  # systemd enforces IPAddressDeny=/IPAddressAllow= (the gateway's second wall) with
+  # cgroup BPF programs. nspawn's seccomp filter refuses bpf() (EPERM), and systemd in
+  # a container then skips them, noting it at debug level only. So nspawn lets bpf()
+  # through, under a filter of ours installed first (inherited by nspawn and all of
+  # the root) that allows only the commands systemd's firewall uses: map create,
+  # lookup, update, delete, next key; program load; attach and detach to a cgroup fd;
+  # info by fd. Refused: tracing attach (RAW_TRACEPOINT_OPEN, LINK_CREATE), TEST_RUN,
+  # *_GET_FD_BY_ID (this machine's or other roots' programs and maps), pinning... A
+  # program can only run off the root's own cgroups, sockets or network namespace.
+  # Another architecture: bpf() stays refused, IPAddressDeny= unenforced.
+  local bpf_filter=() bpf_allow=()
+  case "$(uname -m)" in
+    x86_64 | aarch64)
+      bpf_allow=(--system-call-filter=bpf)
+      # Classic BPF over seccomp_data (nr @0, arch @4, args[0] @16); set with
+      # prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER) as root, so no no_new_privs (sudo).
+      bpf_filter=(python3 -c '
+import ctypes, os, platform, struct, sys
+arch, nr, nr32 = {"x86_64": (0xC000003E, 321, 357), "aarch64": (0xC00000B7, 280, 386)}[platform.machine()]
+cmds = (0, 1, 2, 3, 4, 5, 8, 9, 15)
+n, ALLOW, EPERM = len(cmds), 0x7FFF0000, 0x50001
+ld, ret, jeq = lambda k: (0x20, 0, 0, k), lambda k: (0x06, 0, 0, k), lambda k, t, f=0: (0x15, t, f, k)
+prog = [ld(4), jeq(arch, 0, n + 7),  # another ABI (i386, arm32): to its own bpf() check
+        ld(0), jeq(nr, 2), jeq(nr | 0x40000000, n + 2), ret(ALLOW),  # x32 bpf(): refused
+        ld(16)] + [jeq(c, n - i) for i, c in enumerate(cmds)] + [ret(EPERM), ret(ALLOW),
+        ld(0), jeq(nr32, 0, 1), ret(EPERM), ret(ALLOW)]
+code = ctypes.create_string_buffer(b"".join(struct.pack("=HBBI", *i) for i in prog))
+fprog = ctypes.create_string_buffer(struct.pack("@HP", len(prog), ctypes.addressof(code)))
+libc = ctypes.CDLL(None, use_errno=True)
+if libc.prctl(22, ctypes.c_ulong(2), fprog, ctypes.c_ulong(0), ctypes.c_ulong(0)):
+    sys.exit("sysroot: cannot install the bpf() filter: " + os.strerror(ctypes.get_errno()))
+os.execvp(sys.argv[1], sys.argv[1:])
+')
+      ;;
+  esac
+
   # With --network-namespace-path (unlike --private-network) nspawn neither keeps
   # CAP_NET_ADMIN nor makes /proc/sys/net writable; the firewall needs both. Both
   # only reach the container's own network namespace.
-  SYSTEMD_NSPAWN_API_VFS_WRITABLE=network exec systemd-nspawn --quiet \
+  SYSTEMD_NSPAWN_API_VFS_WRITABLE=network exec "${bpf_filter[@]}" systemd-nspawn --quiet \
     --capability=CAP_NET_ADMIN --boot --register=no --keep-unit --link-journal=no \
     --console=read-only --resolv-conf=off --directory="$r" --machine="clawkit-$id" \
-    --network-namespace-path="/run/netns/$(ns_host "$id")" "${binds[@]}"
+    --network-namespace-path="/run/netns/$(ns_host "$id")" "${bpf_allow[@]}" "${binds[@]}"
 }
 
 up() {

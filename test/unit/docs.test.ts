@@ -83,6 +83,27 @@ describe("docs: the config reference, Pulumi.yaml and the README agree with the 
     }
   });
 
+  it("every file the threat map and the README's layout name exists", function () {
+    const named = new Set<string>();
+    for (const doc of ["docs/threat-model.md", "README.md"]) {
+      const text = fs.readFileSync(path.join(ROOT, doc), "utf8");
+      for (const m of text.matchAll(
+        /`((?:cloud-init|components|stacks|worker|scripts|test|docs)\/[\w./-]+)`/g,
+      ))
+        named.add(m[1].replace(/\/$/, ""));
+    }
+    assert.ok(named.size > 20, `only ${named.size} paths found`);
+    for (const file of named) {
+      // `cloud-init/files/apt-*.conf` style names: at least one file matches.
+      const [dir, pattern] = [path.dirname(file), path.basename(file)];
+      const re = new RegExp(`^${pattern.replace(/[.+]/g, "\\$&").replace(/\*/g, ".*")}$`);
+      const present =
+        fs.existsSync(path.join(ROOT, dir)) &&
+        fs.readdirSync(path.join(ROOT, dir)).some((f) => re.test(f));
+      assert.ok(present, `${file} is named in the docs but does not exist`);
+    }
+  });
+
   it("the README's stack outputs are the ones index.ts exports", function () {
     const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
     const index = fs.readFileSync(path.join(ROOT, "index.ts"), "utf8");

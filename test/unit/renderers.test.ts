@@ -1,10 +1,16 @@
+import * as net from "net";
 import * as assert from "assert";
 import { packBundle, renderBundle, renderHostEnv } from "../../cloud-init/bundle";
 import { renderAgentEgressRules } from "../../cloud-init/firewall";
 import { renderExecApprovals } from "../../cloud-init/exec-approvals";
 import { renderGatewayUnit } from "../../cloud-init/gateway-unit";
 import { renderOpenclawConfig } from "../../cloud-init/openclaw-config";
-import { egressAllowlist, renderProxyConfig } from "../../cloud-init/proxy";
+import {
+  egressAllowlist,
+  INWARD_IPV4,
+  inwardDestinations,
+  renderProxyConfig,
+} from "../../cloud-init/proxy";
 import { renderSecretsEnv } from "../../cloud-init/secrets";
 import { renderSshdConfig } from "../../cloud-init/sshd";
 import { renderUserData } from "../../cloud-init/userdata";
@@ -17,9 +23,9 @@ describe("renderers: snapshots of what lands on the server", function () {
   it("sshd drop-in", () =>
     matchSnapshot("sshd-clawkit.conf", renderSshdConfig({ adminUser: "clawadmin" })));
   it("ufw agent rules (IPv4)", () =>
-    matchSnapshot("ufw-agent.rules", renderAgentEgressRules("ipv4", { gatewayPort: 18789 })));
+    matchSnapshot("ufw-agent.rules", renderAgentEgressRules("ipv4")));
   it("ufw agent rules (IPv6)", () =>
-    matchSnapshot("ufw-agent6.rules", renderAgentEgressRules("ipv6", { gatewayPort: 18789 })));
+    matchSnapshot("ufw-agent6.rules", renderAgentEgressRules("ipv6")));
   it("squid.conf", () =>
     matchSnapshot("squid.conf", renderProxyConfig(egressAllowlist(settings.egress))));
   it("gateway unit", () => matchSnapshot("openclaw-gateway.service", renderGatewayUnit()));
@@ -65,9 +71,12 @@ describe("renderers: behaviour", function () {
       "http_access deny !https_port",
       "http_access deny !clawkit_allowed",
       "http_access deny clawkit_inward",
+      "http_access deny clawkit_self",
+      "http_access deny to_localhost",
       "http_access allow localhost",
       "http_access deny all",
     ]);
+    assert.match(conf, /^acl clawkit_self dst "\/etc\/squid\/clawkit-self\.acl"$/m);
     assert.match(conf, /^http_port 127\.0\.0\.1:3128$/m);
     assert.doesNotMatch(conf, /^http_port (?!127\.0\.0\.1|\[::1\])/m);
     assert.match(conf, /169\.254\.0\.0\/16/);
@@ -76,10 +85,60 @@ describe("renderers: behaviour", function () {
     assert.match(conf, /100\.64\.0\.0\/10/);
   });
 
+  it("every inward IPv4 range is refused in its NAT64 form too, and nothing outside it", function () {
+    const inward = new net.BlockList();
+    for (const range of inwardDestinations()) {
+      const [address, bits] = range.split("/");
+      inward.addSubnet(address, Number(bits), net.isIPv6(address) ? "ipv6" : "ipv4");
+    }
+    const toNumber = (a: string) => a.split(".").reduce((n, o) => n * 256 + Number(o), 0);
+    const toAddress = (n: number) =>
+      [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join(".");
+    const nat64 = (a: string) => {
+      const n = toNumber(a);
+      return `64:ff9b::${Math.floor(n / 65536).toString(16)}:${(n % 65536).toString(16)}`;
+    };
+    for (const cidr of INWARD_IPV4) {
+      const [base, bits] = cidr.split("/");
+      const first = toNumber(base);
+      const last = first + 2 ** (32 - Number(bits)) - 1;
+      for (const n of [first, last]) {
+        assert.ok(inward.check(toAddress(n), "ipv4"), `${toAddress(n)} (${cidr})`);
+        assert.ok(inward.check(nat64(toAddress(n)), "ipv6"), `${nat64(toAddress(n))} (${cidr})`);
+      }
+    }
+    // Public addresses, in both forms, pass.
+    for (const a of ["1.1.1.1", "160.79.104.10", "198.51.100.10"]) {
+      assert.ok(!inward.check(a, "ipv4"), a);
+      assert.ok(!inward.check(nat64(a), "ipv6"), nat64(a));
+    }
+    for (const a of [
+      "::",
+      "::1",
+      "fd7a:115c:a1e0::a",
+      "fe80::1",
+      "fec0::1",
+      "ff02::1",
+      "64:ff9b:1::1",
+    ])
+      assert.ok(inward.check(a, "ipv6"), a);
+    for (const a of ["2001:db8:1::10", "2606:4700::1111"]) assert.ok(!inward.check(a, "ipv6"), a);
+  });
+
+  it("the proxy user may not connect to any address of the host, in either family", function () {
+    for (const family of ["ipv4", "ipv6"] as const) {
+      const rules = renderAgentEgressRules(family);
+      assert.match(
+        rules,
+        /^-A ufw6?-before-output -p tcp --dport 443 -m owner --uid-owner proxy -m addrtype --dst-type LOCAL -j REJECT/m,
+      );
+    }
+  });
+
   it("each family's rules go into that family's ufw chain", function () {
     const chains = (family: "ipv4" | "ipv6") =>
       new Set(
-        renderAgentEgressRules(family, { gatewayPort: 18789 })
+        renderAgentEgressRules(family)
           .split("\n")
           .filter((l) => l.startsWith("-A"))
           .map((l) => l.split(" ")[1]),
@@ -88,15 +147,18 @@ describe("renderers: behaviour", function () {
     assert.deepStrictEqual([...chains("ipv6")], ["ufw6-before-output"]);
   });
 
-  it("the agent rules accept only loopback proxy and gateway traffic, then reject", function () {
-    const rules = renderAgentEgressRules("ipv4", { gatewayPort: 20000 })
+  it("the agent rules accept only new connections to the loopback proxy (not even the gateway) and replies, then reject", function () {
+    const rules = renderAgentEgressRules("ipv4")
       .split("\n")
       .filter((l) => l.startsWith("-A"));
     const accepts = rules.filter((l) => l.includes("openclaw") && l.endsWith("-j ACCEPT"));
-    assert.strictEqual(accepts.length, 3);
-    for (const rule of accepts) assert.match(rule, /-o lo /);
-    assert.ok(accepts.some((r) => r.includes("--dport 3128")));
-    assert.ok(accepts.some((r) => r.includes("--dport 20000")));
+    assert.deepStrictEqual(
+      accepts.map((r) => r.replace(/^-A ufw-before-output -o lo /, "")),
+      [
+        "-p tcp -d 127.0.0.1 --dport 3128 -m owner --uid-owner openclaw -j ACCEPT",
+        "-m owner --uid-owner openclaw -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT",
+      ],
+    );
     assert.match(rules[rules.length - 1], /--uid-owner openclaw -j REJECT/);
     assert.match(rules[0], /^-A ufw-before-output -d 169\.254\.169\.254 -j REJECT/);
   });
