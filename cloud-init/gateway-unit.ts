@@ -41,7 +41,8 @@ export function renderGatewayUnit(): string {
     `Environment=NODE_COMPILE_CACHE=${HOST.compileCacheDir}`,
     `WorkingDirectory=${HOST.stateDir}`,
     "Restart=always",
-    "RestartSec=1",
+    // Soon after a crash; StartLimitBurst still stops a crash loop.
+    "RestartSec=200ms",
     "TimeoutStopSec=20",
     "UMask=0077",
     "",

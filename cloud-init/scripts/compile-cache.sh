@@ -22,7 +22,8 @@ cache=$CLAWKIT_COMPILE_CACHE
 node=/opt/clawkit/node/node
 launcher=/opt/clawkit/openclaw/node_modules/openclaw/openclaw.mjs
 
-# Inside the namespaces: start the gateway as the agent, wait until it serves,
+# Inside the namespaces: start the gateway as the agent, wait until its start-up is
+# complete (/startupz: the sidecars it loads after /healthz are then compiled too),
 # stop it cleanly (Node writes the cache as each process exits).
 scratch_run() {
   ip link set lo up
@@ -37,7 +38,7 @@ scratch_run() {
     "$node" "$launcher" gateway run >/dev/null 2>&1 &
   gateway=$!
   tries=0
-  until curl -fso /dev/null "http://127.0.0.1:$CLAWKIT_GATEWAY_PORT/healthz"; do
+  until curl -fso /dev/null "http://127.0.0.1:$CLAWKIT_GATEWAY_PORT/startupz"; do
     tries=$((tries + 1))
     if [ "$tries" -gt 600 ] || ! kill -0 "$gateway" 2>/dev/null; then return 1; fi
     sleep 0.2
@@ -50,7 +51,11 @@ if [ "${1:-}" = "--scratch-run" ]; then
   exit
 fi
 
-runtime=$(cat /opt/clawkit/node/package-lock.json /opt/clawkit/openclaw/package-lock.json | sha256sum | cut -d' ' -f1)
+# The runtime's lockfiles and how the fill runs: a cache filled another way is filled again.
+runtime=$({
+  cat /opt/clawkit/node/package-lock.json /opt/clawkit/openclaw/package-lock.json
+  echo "filled until /startupz"
+} | sha256sum | cut -d' ' -f1)
 
 if [ "$(cat "$cache/.runtime" 2>/dev/null || true)" = "$runtime" ]; then
   exit 0

@@ -30,8 +30,9 @@ valid() {
 # restarts: how often systemd has restarted the gateway since it was last started.
 restarts() { systemctl show -p NRestarts --value "$unit"; }
 
-# healthy FILE: the gateway answers /readyz, refuses a wrong token and accepts
-# the token in FILE. The token goes to curl in a header file, not in argv. A
+# healthy FILE: the gateway has finished starting (/startupz; not /readyz, which
+# also waits for channels such as Telegram to reach their servers), refuses a wrong
+# token and accepts the token in FILE. The token goes to curl in a header file, not in argv. A
 # gateway that crashes meanwhile (systemd restarted it) is not healthy: no need
 # to wait out the timeout.
 healthy() {
@@ -45,8 +46,8 @@ healthy() {
   ok=1
   crashes=$(restarts)
   while [ "$(date +%s)" -lt "$deadline" ] && [ "$(restarts)" = "$crashes" ]; do
-    # /readyz can answer before the token is checked: poll until it is, or time runs out.
-    if curl -fsS -o /dev/null --max-time 3 "$url/readyz" 2>/dev/null; then
+    # The token can be refused a moment after start-up: poll until it is accepted.
+    if curl -fsS -o /dev/null --max-time 3 "$url/startupz" 2>/dev/null; then
       good=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H @"$header" \
         -H 'Content-Type: application/json' -d "$body" "$url/tools/invoke" || true)
       bad=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 \
@@ -59,7 +60,7 @@ healthy() {
       # A gateway that lets a wrong token in is never healthy: no point waiting.
       if [ "$bad" = 200 ]; then break; fi
     fi
-    sleep 0.5
+    sleep 0.2
   done
   shred -u "$header"
   return $ok
