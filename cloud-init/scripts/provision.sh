@@ -75,15 +75,18 @@ fi
 
 # Checks a new file must pass before it replaces the old one (install_file's CHECK).
 # Each gets the new file, already at its final mode and owner, beside the old one.
+# openclaw_as_agent CONFIG ARGS...: the pinned CLI as the agent user, with CONFIG.
 openclaw_as_agent() {
+  agent_config=$1
+  shift
   runuser -u "$CLAWKIT_AGENT_USER" -- env -i PATH=/usr/bin:/bin HOME="$CLAWKIT_STATE_DIR" \
-    OPENCLAW_STATE_DIR="$CLAWKIT_STATE_DIR/state" OPENCLAW_CONFIG_PATH="${OPENCLAW_CONFIG:-/etc/clawkit/openclaw.json}" \
+    OPENCLAW_STATE_DIR="$CLAWKIT_STATE_DIR/state" OPENCLAW_CONFIG_PATH="$agent_config" \
     OPENCLAW_CONFIG_READONLY=1 OPENCLAW_NIX_MODE=1 \
     /opt/clawkit/node/node /opt/clawkit/openclaw/node_modules/openclaw/openclaw.mjs "$@"
 }
 # openclaw's strict schema: an unknown key would make the gateway exit 78.
 check_openclaw_config() {
-  verdict=$(OPENCLAW_CONFIG=$1 openclaw_as_agent config validate --json 2>&1) || {
+  verdict=$(openclaw_as_agent "$1" config validate --json 2>&1) || {
     log "openclaw config validate: $verdict"
     return 1
   }
@@ -125,7 +128,7 @@ check_squid() {
 # openclaw keeps exec approvals in its state database: handing it the document is
 # the check, so a document it refuses never replaces the one it last accepted.
 apply_approvals() {
-  openclaw_as_agent approvals set --file "$1" >/dev/null
+  openclaw_as_agent /etc/clawkit/openclaw.json approvals set --file "$1" >/dev/null
 }
 
 # 6. Configuration and the unit.

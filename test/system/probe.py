@@ -11,7 +11,7 @@
   probe.py back-up URL TIMEOUT [already-down]
                                          waits for a killed gateway to go down and accept the token
                                          (stdin) at URL/tools/invoke again; prints "up SECONDS" or
-                                         "timeout" (already-down: the first 200 counts)
+                                         "timeout" (already-down: the first acceptance counts)
   probe.py listen PORT ADDRESS...        a canary: listens on each address, prints "ready", then
                                          "accepted ADDRESS" for every connection it takes
 HOST and ADDRESS may be IPv4 or IPv6 addresses.
@@ -161,26 +161,37 @@ def http(method, url, *headers):
 
 
 def back_up(url, timeout, already_down=""):
-    """Waits, polling cheaply in one process, for a killed gateway to go down and then
-    accept its token (stdin) again: /healthz answers seconds before a token is accepted."""
+    """Waits for a killed gateway to go down and then accept its token (stdin) at
+    URL/tools/invoke again. Polls the cheap /startupz until start-up is complete, then
+    the token: a tool call per 100 ms through start-up would slow what it measures."""
     token = sys.stdin.readline().strip()
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+    def status(path, data=None, headers=()):
+        req = urllib.request.Request(f"{url}{path}", method="POST" if data else "GET", data=data)
+        for k, v in headers:
+            req.add_header(k, v)
+        try:
+            return opener.open(req, timeout=2).status
+        except urllib.error.HTTPError as e:
+            return e.code
+        except OSError:
+            return None
+
     start = time.monotonic()
     deadline, seen_down = start + float(timeout), already_down == "already-down"
     while time.monotonic() < deadline:
-        req = urllib.request.Request(f"{url}/tools/invoke", method="POST", data=b'{"tool":"sessions_list","args":{}}')
-        req.add_header("Content-Type", "application/json")
-        req.add_header("Authorization", f"Bearer {token}")
-        try:
-            status = opener.open(req, timeout=2).status
-        except urllib.error.HTTPError as e:
-            status = e.code
-        except OSError:
-            status = None
-        if status == 200 and seen_down:
-            print(f"up {time.monotonic() - start:.2f}")
-            return 0
-        seen_down = seen_down or status != 200
+        if status("/startupz") != 200:
+            seen_down = True
+        elif seen_down:
+            code = status(
+                "/tools/invoke",
+                b'{"tool":"sessions_list","args":{}}',
+                [("Content-Type", "application/json"), ("Authorization", f"Bearer {token}")],
+            )
+            if code == 200:
+                print(f"up {time.monotonic() - start:.2f}")
+                return 0
         time.sleep(0.1)
     print("timeout")
     return 1

@@ -41,8 +41,12 @@ function onRequest(req, res) {
     },
   );
   forward.on("error", () => {
-    res.writeHead(502);
+    if (!res.headersSent) res.writeHead(502);
     res.end();
+  });
+  // A client that gave up takes its request to the gateway with it, as with serve.
+  res.on("close", () => {
+    if (!res.writableFinished) forward.destroy();
   });
   req.pipe(forward);
 }
