@@ -236,6 +236,33 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
       });
     }
 
+    it("every listening socket is on loopback, but sshd, the served gateway and squid's DNS client", function () {
+      const sockets = (flags: string) =>
+        host
+          .exec(`ss -H${flags}np`)
+          .stdout.split("\n")
+          .filter((l) => l.trim())
+          .map((l) => {
+            const local = l.trim().split(/\s+/)[3];
+            const port = local.slice(local.lastIndexOf(":") + 1);
+            const address = local.slice(0, local.lastIndexOf(":")).replace(/^\[|\]$/g, "");
+            return { address, port, process: /users:\(\("([^"]+)"/.exec(l)?.[1] ?? "?" };
+          })
+          .filter((s) => !["127.0.0.1", "::1"].includes(s.address));
+      // sshd listens everywhere and ufw keeps it to tailscale0; the served gateway is on
+      // the tailnet addresses only.
+      const tcp = sockets("lt").filter(
+        (s) =>
+          !(s.port === "22" && s.process === "sshd") &&
+          !(s.port === "443" && [NET.tailnetHost, NET.tailnetHost6].includes(s.address)),
+      );
+      assert.deepStrictEqual(tcp, []);
+      // squid's resolver sockets are bound to a wildcard address and an ephemeral port;
+      // ufw drops anything that was not an answer (the UDP probes above).
+      const udp = sockets("lu").filter((s) => s.process !== "squid");
+      assert.deepStrictEqual(udp, []);
+    });
+
     it("the gateway listens on loopback only", function () {
       const listeners = host
         .exec("ss -Hltn")
