@@ -4,7 +4,12 @@ import { renderExecApprovals } from "./exec-approvals";
 import { renderGatewayUnit } from "./gateway-unit";
 import { renderOpenclawConfig, OpenclawOptions } from "./openclaw-config";
 import { HOST, readShipped } from "./paths";
-import { egressAllowlist, EgressNeeds, renderProxyConfig } from "./proxy";
+import {
+  CredentialRoute,
+  renderCredentialGatewayConfig,
+  renderCredentialGatewayUnit,
+} from "./credential-gateway";
+import { egressAllowlist, renderProxyConfig } from "./proxy";
 import { BundleFile, packTar } from "./tar";
 import { bootstrapFiles } from "./userdata";
 
@@ -13,6 +18,7 @@ export const HOST_PACKAGES = [
   "auditd",
   "ca-certificates",
   "curl",
+  "nginx",
   "python3",
   "squid",
   "ufw",
@@ -29,8 +35,13 @@ export interface HostSettings {
   readonly volumeDevice?: string;
   /** What openclaw.json says. */
   readonly openclaw: OpenclawOptions;
-  /** What the egress proxy lets through. */
-  readonly egress: EgressNeeds;
+  /** The operator's extra hostnames for the egress proxy (`clawkit:egressAllowlist`). */
+  readonly egressAllowlist: readonly string[];
+}
+
+/** The credential gateway's routes: each configured model provider, and Telegram when it is on. */
+export function credentialRoutes(openclaw: OpenclawOptions): CredentialRoute[] {
+  return [...openclaw.providers, ...(openclaw.telegramAllowFrom ? (["telegram"] as const) : [])];
 }
 
 /** Renders /etc/clawkit/clawkit.env: settings the host scripts source. No secret. */
@@ -42,6 +53,13 @@ export function renderHostEnv(settings: HostSettings): string {
     CLAWKIT_COMPILE_CACHE: HOST.compileCacheDir,
     CLAWKIT_VOLUME_DEVICE: settings.volumeDevice ?? "",
     CLAWKIT_PACKAGES: HOST_PACKAGES.join(" "),
+    CLAWKIT_CREDGW_USER: HOST.credentialGatewayUser,
+    CLAWKIT_CREDGW_PORT: String(HOST.credentialGatewayPort),
+    CLAWKIT_CREDGW_CONFIG: HOST.credentialGatewayConfig,
+    CLAWKIT_CREDGW_UNIT: HOST.credentialGatewayUnit,
+    CLAWKIT_CREDENTIALS_DIR: HOST.credentialsDir,
+    // The routes secrets-apply.sh may write a credential for.
+    CLAWKIT_CREDENTIAL_ROUTES: credentialRoutes(settings.openclaw).join(" "),
   };
   return (
     "# Managed by clawkit: settings for the host scripts (no secrets here).\n" +
@@ -91,7 +109,17 @@ export function renderBundle(settings: HostSettings): BundleFile[] {
     { path: "files/openclaw-gateway.service", content: renderGatewayUnit(), mode: 0o644 },
     {
       path: "files/squid.conf",
-      content: renderProxyConfig(egressAllowlist(settings.egress)),
+      content: renderProxyConfig(egressAllowlist(settings.egressAllowlist)),
+      mode: 0o644,
+    },
+    {
+      path: "files/credential-gateway.conf",
+      content: renderCredentialGatewayConfig(credentialRoutes(settings.openclaw)),
+      mode: 0o644,
+    },
+    {
+      path: `files/${HOST.credentialGatewayUnit}`,
+      content: renderCredentialGatewayUnit(),
       mode: 0o644,
     },
   ];

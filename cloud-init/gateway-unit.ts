@@ -4,8 +4,9 @@ import { HOST } from "./paths";
  * Renders /etc/systemd/system/openclaw-gateway.service. The gateway runs as the
  * unprivileged agent user in a sandbox that can reach loopback only (the egress
  * proxy does the rest), write only its state directory, and see no other process.
- * Secrets come from a root-only EnvironmentFile that systemd reads before it
- * drops privileges; the config is read-only. Target: `systemd-analyze security` ≤ 2.0.
+ * Its one secret, the gateway token, comes from a root-only EnvironmentFile that
+ * systemd reads before it drops privileges; model keys and the bot token stay
+ * with the credential gateway. The config is read-only. Target: `systemd-analyze security` ≤ 2.0.
  */
 export function renderGatewayUnit(): string {
   const proxy = `http://127.0.0.1:${HOST.proxyPort}`;
@@ -14,8 +15,8 @@ export function renderGatewayUnit(): string {
     "[Unit]",
     "Description=OpenClaw gateway (clawkit)",
     "Documentation=https://github.com/openclaw/openclaw",
-    "After=network-online.target squid.service",
-    "Wants=network-online.target squid.service",
+    `After=network-online.target squid.service ${HOST.credentialGatewayUnit}`,
+    `Wants=network-online.target squid.service ${HOST.credentialGatewayUnit}`,
     `RequiresMountsFor=${HOST.stateDir}`,
     `ConditionPathExists=${HOST.secretsFile}`,
     "StartLimitIntervalSec=300",

@@ -1,3 +1,8 @@
+import {
+  CREDENTIAL_PLACEHOLDER,
+  credentialGatewayUrl,
+  TELEGRAM_TOKEN_PLACEHOLDER,
+} from "./credential-gateway";
 import { HOST } from "./paths";
 
 /** The agent-facing choices that shape openclaw.json. */
@@ -23,9 +28,30 @@ function fromEnv(name: string) {
   return { source: "env", provider: "default", id: name };
 }
 
+/** The beta features openclaw asks api.anthropic.com for itself, and drops for any other base URL. */
+const ANTHROPIC_BETAS = "fine-grained-tool-streaming-2025-05-14,interleaved-thinking-2025-05-14";
+
+/**
+ * Each model provider through the credential gateway: its loopback address and a
+ * placeholder where openclaw wants a key. The real key never reaches openclaw.
+ */
+function providersThroughCredentialGateway(providers: OpenclawOptions["providers"]) {
+  return Object.fromEntries(
+    providers.map((p) => [
+      p,
+      {
+        baseUrl: credentialGatewayUrl(p),
+        apiKey: CREDENTIAL_PLACEHOLDER,
+        ...(p === "anthropic" ? { headers: { "anthropic-beta": ANTHROPIC_BETAS } } : {}),
+      },
+    ]),
+  );
+}
+
 /**
  * Renders openclaw.json: loopback only, token auth with the token read from the
- * environment (never written here), a rate limit on failed auth, tailscale serve
+ * environment (never written here), model providers and Telegram through the
+ * credential gateway with placeholders for their credentials, a rate limit on failed auth, tailscale serve
  * as the only trusted proxy, no discovery, no update or catalog calls, all
  * traffic through the egress proxy, exec in allowlist (or deny) mode, no
  * bundled skills, no browser, no operator terminal, no silent device pairing,
@@ -72,7 +98,11 @@ export function renderOpenclawConfig(opts: OpenclawOptions): string {
     discovery: { mdns: { mode: "off" } },
     update: { checkOnStart: false },
     telemetry: { enabled: false },
-    models: { catalogRefresh: { enabled: false } },
+    models: {
+      catalogRefresh: { enabled: false },
+      mode: "merge",
+      providers: providersThroughCredentialGateway(opts.providers),
+    },
     proxy: { enabled: true, proxyUrl: `http://127.0.0.1:${HOST.proxyPort}` },
     env: { shellEnv: { enabled: false } },
     agents: {
@@ -125,7 +155,9 @@ export function renderOpenclawConfig(opts: OpenclawOptions): string {
           channels: {
             telegram: {
               enabled: true,
-              botToken: fromEnv("TELEGRAM_BOT_TOKEN"),
+              // The credential gateway puts the real token into the path it forwards.
+              botToken: TELEGRAM_TOKEN_PLACEHOLDER,
+              apiRoot: credentialGatewayUrl("telegram"),
               dmPolicy: "allowlist",
               allowFrom: [...opts.telegramAllowFrom],
               groupPolicy: "disabled",

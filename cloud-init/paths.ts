@@ -20,6 +20,14 @@ export const HOST = {
   /** Every address of the host, one a line: written by proxy-self.sh at each squid start. */
   proxySelfAddresses: "/etc/squid/clawkit-self.acl",
   gatewayUnit: "openclaw-gateway.service",
+  /** The credential gateway: holds the model keys and bot token, forwards the agent's calls. */
+  credentialGatewayPort: 3129,
+  /** The user its nginx workers run as (never the agent user). */
+  credentialGatewayUser: "clawkit-credgw",
+  credentialGatewayConfig: "/etc/clawkit/credential-gateway/nginx.conf",
+  /** Root-only (0700): one file of nginx directives a route, written by secrets-apply.sh. */
+  credentialsDir: "/etc/clawkit/credential-gateway/credentials",
+  credentialGatewayUnit: "clawkit-credential-gateway.service",
   tailscaleKeyFile: "/run/clawkit/tailscale-authkey",
 } as const;
 

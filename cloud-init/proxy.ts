@@ -1,33 +1,20 @@
+import { reachesCredentialUpstream } from "./credential-gateway";
 import { HOST } from "./paths";
 
-/** Hosts each model provider and channel needs, and nothing else. */
-export const PROVIDER_HOSTS: Readonly<Record<string, readonly string[]>> = {
-  anthropic: ["api.anthropic.com"],
-  openai: ["api.openai.com"],
-  telegram: ["api.telegram.org"],
-};
-
-/** What the agent is configured to talk to. */
-export interface EgressNeeds {
-  /** Model providers with a credential set: "anthropic", "openai". */
-  readonly providers: readonly string[];
-  /** Channels that are enabled: "telegram". */
-  readonly channels: readonly string[];
-  /** The operator's extra hostnames (`clawkit:egressAllowlist`), `*.domain` allowed. */
-  readonly extraHosts: readonly string[];
-}
-
 /**
- * The proxy's allowlist in squid dstdomain form: exact hosts as they are, wildcards
- * as ".domain" (which also matches the domain itself), sorted, with hosts a
- * wildcard already covers removed (squid rejects such overlaps).
+ * The proxy's allowlist in squid dstdomain form, from the operator's extra
+ * hostnames (`clawkit:egressAllowlist`, `*.domain` allowed): exact hosts as they
+ * are, wildcards as ".domain" (which also matches the domain itself), sorted, with
+ * hosts a wildcard already covers removed (squid rejects such overlaps). The model
+ * providers and Telegram are not on it: the agent reaches them only through the
+ * credential gateway, and a name that leads there is refused here (config
+ * validation refuses it first, naming the key).
  */
-export function egressAllowlist(needs: EgressNeeds): string[] {
+export function egressAllowlist(extraHosts: readonly string[]): string[] {
   const hosts = new Set<string>();
-  for (const name of [...needs.providers, ...needs.channels]) {
-    for (const host of PROVIDER_HOSTS[name] ?? []) hosts.add(host);
-  }
-  for (const host of needs.extraHosts) {
+  for (const host of extraHosts) {
+    if (reachesCredentialUpstream(host))
+      throw new Error(`${host} is served by the credential gateway, never by the egress proxy`);
     hosts.add(host.toLowerCase().replace(/^\*\./, "."));
   }
   const wildcards = [...hosts].filter((h) => h.startsWith("."));
@@ -86,13 +73,12 @@ export function inwardDestinations(): string[] {
 
 /**
  * Renders /etc/squid/squid.conf: a loopback-only forward proxy that allows only
- * HTTPS CONNECT to allowlisted names, and refuses, whatever name leads there, every
+ * HTTPS CONNECT to allowlisted names (none by default: then it refuses everything), and refuses, whatever name leads there, every
  * inward destination (private, link-local, tailnet, loopback and unspecified, in
  * every family and NAT64 form) and every address of the host itself (listed at
  * each squid start by proxy-self.sh). It caches nothing and adds no identifying headers.
  */
 export function renderProxyConfig(allowlist: readonly string[]): string {
-  if (allowlist.length === 0) throw new Error("the egress allowlist is empty");
   return [
     "# Managed by clawkit: the agent's only way out.",
     `http_port 127.0.0.1:${HOST.proxyPort}`,
@@ -101,13 +87,13 @@ export function renderProxyConfig(allowlist: readonly string[]): string {
     "acl https_port port 443",
     // -n: never match an IP-literal request by its reverse DNS name, which whoever
     // owns the address controls; a bare address matches no name, so it is refused.
-    `acl clawkit_allowed dstdomain -n ${allowlist.join(" ")}`,
+    ...(allowlist.length > 0 ? [`acl clawkit_allowed dstdomain -n ${allowlist.join(" ")}`] : []),
     // dst matches when ANY address the name resolves to is in the list.
     `acl clawkit_inward dst ${inwardDestinations().join(" ")}`,
     `acl clawkit_self dst "${HOST.proxySelfAddresses}"`,
     "http_access deny !CONNECT",
     "http_access deny !https_port",
-    "http_access deny !clawkit_allowed",
+    allowlist.length > 0 ? "http_access deny !clawkit_allowed" : "http_access deny all",
     "http_access deny clawkit_inward",
     "http_access deny clawkit_self",
     // squid's own list of the same kind, in case a squid release widens it (squid

@@ -1,24 +1,32 @@
-/** The gateway's secrets as plain strings: only ever built inside an apply on secret outputs. */
-export interface GatewaySecrets {
+import { CredentialRoute } from "./credential-gateway";
+
+/** The host's secrets as plain strings: only ever built inside an apply on secret outputs. */
+export interface HostSecrets {
+  /** The gateway's bearer token: the one secret the agent's own process holds. */
   readonly gatewayToken: string;
-  readonly anthropicApiKey?: string;
-  readonly openaiApiKey?: string;
-  readonly telegramBotToken?: string;
+  /** Each route's credential, for the credential gateway only. */
+  readonly credentials: Readonly<Partial<Record<CredentialRoute, string>>>;
 }
 
-/** Characters systemd's EnvironmentFile takes literally; secrets-apply.sh checks the same set. */
+/** Characters systemd's EnvironmentFile and nginx's quoting take literally; secrets-apply.sh checks the same set. */
 export const SAFE_SECRET_VALUE = /^[A-Za-z0-9._:+/=@-]+$/;
 
+/** The stdin line name of a route's credential: secrets-apply.sh sends it to that route's file. */
+export function credentialKey(route: CredentialRoute): string {
+  return `CREDENTIAL_${route.toUpperCase()}`;
+}
+
 /**
- * Renders /etc/clawkit/secrets.env, the gateway's only source of secrets.
- * It travels on a command's stdin and lands root-only (0600).
+ * Renders what clawkit-secrets-apply reads on stdin: the gateway token, which
+ * lands in the gateway's root-only env file, and one line a credential, which
+ * lands in the credential gateway's root-only files and nowhere the agent reads.
  */
-export function renderSecretsEnv(secrets: GatewaySecrets): string {
+export function renderHostSecrets(secrets: HostSecrets): string {
   const entries: [string, string | undefined][] = [
     ["OPENCLAW_GATEWAY_TOKEN", secrets.gatewayToken],
-    ["ANTHROPIC_API_KEY", secrets.anthropicApiKey],
-    ["OPENAI_API_KEY", secrets.openaiApiKey],
-    ["TELEGRAM_BOT_TOKEN", secrets.telegramBotToken],
+    ...(Object.entries(secrets.credentials) as [CredentialRoute, string | undefined][]).map(
+      ([route, value]): [string, string | undefined] => [credentialKey(route), value],
+    ),
   ];
   return entries
     .filter((e): e is [string, string] => e[1] !== undefined && e[1] !== "")

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { HOST } from "../cloud-init/paths";
+import { reachesCredentialUpstream } from "../cloud-init/credential-gateway";
 import { SAFE_SECRET_VALUE } from "../cloud-init/secrets";
 import type { MoltworkerConfig } from "./moltworkerConfig";
 
@@ -425,6 +426,12 @@ export function parseVpsConfig(r: ConfigReader, stack: string): VpsConfig {
         k("egressAllowlist"),
         `"${host}" is not a hostname or a "*.domain.tld" wildcard (bare "*", IP addresses and whole top-level domains are refused)`,
         `pulumi config set --path '${k("egressAllowlist")}[0]' api.example.com`,
+      );
+    } else if (reachesCredentialUpstream(host)) {
+      problem(
+        k("egressAllowlist"),
+        `"${host}" leads to a model provider or Telegram, which the agent reaches only through the credential gateway (a direct way there would let it use a key of anyone's choosing)`,
+        `pulumi config set --path '${k("egressAllowlist")}' '[]'  # then add back the other hosts`,
       );
     }
   }

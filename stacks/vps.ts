@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { packBundle, renderBundle, HostSettings } from "../cloud-init/bundle";
-import { renderSecretsEnv } from "../cloud-init/secrets";
+import { renderHostSecrets } from "../cloud-init/secrets";
 import { GatewayToken } from "../components/gatewayToken";
 import { HardenedServer } from "../components/hardenedServer";
 import { Provisioner } from "../components/provisioner";
@@ -43,11 +43,7 @@ export function hostSettings(config: VpsConfig, volumeDevice?: string): HostSett
       bundledSkills: config.bundledSkills,
       telegramAllowFrom: config.telegram?.allowFrom,
     },
-    egress: {
-      providers,
-      channels: config.telegram ? ["telegram"] : [],
-      extraHosts: config.egressAllowlist,
-    },
+    egressAllowlist: config.egressAllowlist,
   };
 }
 
@@ -95,7 +91,14 @@ export function createVpsStack(config: VpsConfig): VpsOutputs {
   const secretsEnv = pulumi
     .all([token.value, config.anthropicApiKey, config.openaiApiKey, config.telegram?.botToken])
     .apply(([gatewayToken, anthropicApiKey, openaiApiKey, telegramBotToken]) =>
-      renderSecretsEnv({ gatewayToken, anthropicApiKey, openaiApiKey, telegramBotToken }),
+      renderHostSecrets({
+        gatewayToken,
+        credentials: {
+          anthropic: anthropicApiKey,
+          openai: openaiApiKey,
+          telegram: telegramBotToken,
+        },
+      }),
     );
   new SecretsSync(
     "gateway-secrets",

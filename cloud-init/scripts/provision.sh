@@ -23,6 +23,13 @@ ln -sfn "$lib/scripts/secrets-apply.sh" /usr/local/sbin/clawkit-secrets-apply
 ln -sfn "$lib/scripts/openclaw-operator.sh" /usr/local/sbin/clawkit-openclaw
 
 # 2. Packages from Debian only. Node.js and openclaw come from the lockfile below.
+#    nginx is the credential gateway's program, run by clawkit's own unit: Debian's
+#    nginx.service (a default site on port 80) is masked before the package could start it.
+if [ "$(systemctl is-enabled nginx.service 2>/dev/null || true)" != masked ]; then
+  systemctl mask --quiet nginx.service
+  log "masked Debian's nginx.service"
+fi
+if systemctl is-active --quiet nginx.service; then systemctl stop nginx.service; fi
 missing=""
 for p in $CLAWKIT_PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
@@ -34,10 +41,15 @@ if [ -n "$missing" ]; then
   apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
 
-# 3. Users: the agent has no shell, no password and no sudo.
+# 3. Users: the agent and the credential gateway's workers have no shell, no
+#    password and no sudo.
 if ! id "$CLAWKIT_AGENT_USER" >/dev/null 2>&1; then
   useradd --system --home-dir "$CLAWKIT_STATE_DIR" --no-create-home \
     --shell /usr/sbin/nologin --user-group "$CLAWKIT_AGENT_USER"
+fi
+if ! id "$CLAWKIT_CREDGW_USER" >/dev/null 2>&1; then
+  useradd --system --home-dir /nonexistent --no-create-home \
+    --shell /usr/sbin/nologin --user-group "$CLAWKIT_CREDGW_USER"
 fi
 
 # 4. The agent's state lives on its own volume, mounted without exec or devices.
@@ -97,12 +109,13 @@ check_openclaw_config() {
 # systemd only warns about an unknown key or a bad value, and drops the line: a
 # dropped sandbox line is a hole, so any remark about the unit fails it.
 check_unit() {
+  unit_name=$(basename "${1%.clawkit.*}")
   unit_dir=$(mktemp -d)
-  cp "$1" "$unit_dir/openclaw-gateway.service"
-  remarks=$(systemd-analyze verify "$unit_dir/openclaw-gateway.service" 2>&1)
+  cp "$1" "$unit_dir/$unit_name"
+  remarks=$(systemd-analyze verify "$unit_dir/$unit_name" 2>&1)
   verified=$?
   rm -rf "$unit_dir"
-  case $remarks in *openclaw-gateway.service*) verified=1 ;; esac
+  case $remarks in *"$unit_name"*) verified=1 ;; esac
   [ "$verified" -eq 0 ] && return 0
   log "systemd-analyze verify: $remarks"
   return 1
@@ -125,6 +138,14 @@ check_squid() {
   log "squid -k parse: $(printf '%s\n' "$remarks" | grep -E 'FATAL|ERROR' | head -n 3)"
   return 1
 }
+# nginx reads the credentials the file includes (root-only) as it checks it.
+check_nginx() {
+  remarks=$(nginx -t -q -e stderr -c "$1" 2>&1)
+  verified=$?
+  [ "$verified" -eq 0 ] && return 0
+  log "nginx -t: $remarks"
+  return 1
+}
 # openclaw keeps exec approvals in its state database: handing it the document is
 # the check, so a document it refuses never replaces the one it last accepted.
 apply_approvals() {
@@ -136,6 +157,11 @@ ensure_dir /etc/clawkit 755 root:root
 install_file "$files/clawkit.env" /etc/clawkit/clawkit.env 644 root:root gateway
 install_file "$files/openclaw.json" /etc/clawkit/openclaw.json 640 "root:$CLAWKIT_AGENT_USER" gateway check_openclaw_config
 install_file "$files/openclaw-gateway.service" /etc/systemd/system/openclaw-gateway.service 644 root:root unit check_unit
+install_file "$files/clawkit-credential-gateway.service" "/etc/systemd/system/$CLAWKIT_CREDGW_UNIT" 644 root:root credgw-unit check_unit
+# The credentials themselves: root-only, written by clawkit-secrets-apply.
+ensure_dir "$(dirname "$CLAWKIT_CREDGW_CONFIG")" 755 root:root
+ensure_dir "$CLAWKIT_CREDENTIALS_DIR" 700 root:root
+install_file "$files/credential-gateway.conf" "$CLAWKIT_CREDGW_CONFIG" 644 root:root credgw check_nginx
 install_file "$files/exec-approvals.json" /etc/clawkit/exec-approvals.json 644 root:root approvals apply_approvals
 if changed approvals; then mark_changed gateway; fi
 if changed runtime && ! changed approvals; then
@@ -162,7 +188,7 @@ install_file "$files/audit-clawkit.rules" /etc/audit/rules.d/50-clawkit.rules 64
 install_file "$files/apt-auto-upgrades.conf" /etc/apt/apt.conf.d/20auto-upgrades 644 root:root updates
 install_file "$files/apt-unattended-clawkit.conf" /etc/apt/apt.conf.d/52clawkit-unattended-upgrades 644 root:root updates
 
-if changed unit || changed mount || changed proxy-unit; then systemctl daemon-reload; fi
+if changed unit || changed mount || changed proxy-unit || changed credgw-unit; then systemctl daemon-reload; fi
 if changed journald; then systemctl restart systemd-journald; fi
 if changed audit; then
   # A container (the system tests' throwaway root) has no kernel audit of its own.
@@ -173,7 +199,14 @@ if changed audit; then
   fi
 fi
 if changed proxy || changed proxy-unit; then systemctl restart squid; fi
-systemctl enable --quiet squid auditd unattended-upgrades openclaw-gateway.service
+# A new unit restarts the credential gateway; a new nginx.conf is reloaded (no
+# stream is cut). Either way the gateway itself keeps running.
+if changed credgw-unit || ! systemctl is-active --quiet "$CLAWKIT_CREDGW_UNIT"; then
+  systemctl restart "$CLAWKIT_CREDGW_UNIT"
+elif changed credgw; then
+  systemctl reload "$CLAWKIT_CREDGW_UNIT"
+fi
+systemctl enable --quiet squid auditd unattended-upgrades "$CLAWKIT_CREDGW_UNIT" openclaw-gateway.service
 
 # 8. The tailnet sees the gateway through `tailscale serve` (HTTPS, tailnet only).
 #    Funnel is switched off explicitly: the gateway is never on the internet.

@@ -1,8 +1,13 @@
 #!/bin/sh
-# Installs the gateway's secrets from standard input, restarts the gateway and
-# proves the new token works; if it does not, puts the previous secrets back,
-# restarts again and exits non-zero. Secrets travel only on stdin and in
-# root-only files: never in argv, the environment of this script, or a log.
+# Installs the host's secrets from standard input and proves they work; what does
+# not work is put back as it was and the command exits non-zero. Two destinations:
+#   OPENCLAW_GATEWAY_TOKEN=...  the gateway's only secret (root-only env file);
+#                               a new one restarts the gateway.
+#   CREDENTIAL_<ROUTE>=...      a credential for the credential gateway (one
+#                               root-only file a route); a new one is reloaded
+#                               gracefully: the gateway keeps running, no stream is cut.
+# Secrets travel only on stdin and in root-only files: never in argv, the
+# environment of this script, or a log.
 #   clawkit-secrets-apply          read KEY=value lines on stdin and apply them
 #   clawkit-secrets-apply --check  prove the installed secrets work
 set -eu
@@ -17,13 +22,30 @@ unit=openclaw-gateway.service
 # shellcheck source=/dev/null
 . "$etc/clawkit.env"
 port=$CLAWKIT_GATEWAY_PORT
+credentials=$CLAWKIT_CREDENTIALS_DIR
+credgw=$CLAWKIT_CREDGW_UNIT
 ready_timeout=${CLAWKIT_READY_TIMEOUT:-90}
 
-# valid FILE: one KEY=value a line, a gateway token of at least 32 characters,
-# and no character that systemd's EnvironmentFile would interpret.
+# valid FILE: one KEY=value a line, no key twice, a gateway token of at least 32
+# characters, credentials only for the routes this host has, and no character that
+# systemd's EnvironmentFile or nginx's quoting would interpret.
 valid() {
   [ -s "$1" ] || return 1
   if grep -qvE '^[A-Z][A-Z0-9_]*=[A-Za-z0-9._:+/=@-]+$' "$1"; then return 1; fi
+  if [ -n "$(cut -d= -f1 "$1" | sort | uniq -d)" ]; then return 1; fi
+  keys=$(cut -d= -f1 "$1")
+  for key in $keys; do
+    case $key in
+      OPENCLAW_GATEWAY_TOKEN) ;;
+      CREDENTIAL_*)
+        case " $CLAWKIT_CREDENTIAL_ROUTES " in
+          *" $(printf '%s' "${key#CREDENTIAL_}" | tr '[:upper:]' '[:lower:]') "*) ;;
+          *) return 1 ;;
+        esac
+        ;;
+      *) return 1 ;;
+    esac
+  done
   grep -qE '^OPENCLAW_GATEWAY_TOKEN=.{32,}$' "$1"
 }
 
@@ -68,21 +90,107 @@ healthy() {
 
 restart() { systemctl daemon-reload; systemctl restart "$unit"; }
 
+# credgw_generation: which credentials the credential gateway's workers hold.
+credgw_generation() {
+  curl -fsS --max-time 3 "http://127.0.0.1:$CLAWKIT_CREDGW_PORT/clawkit-health" 2>/dev/null || true
+}
+
+# credgw_serves GENERATION: the credential gateway answers with those credentials
+# (a reload is asynchronous: the new workers take over within a moment).
+credgw_serves() {
+  tries=0
+  while [ "$tries" -lt 50 ]; do
+    [ "$(credgw_generation)" = "$1" ] && return 0
+    tries=$((tries + 1))
+    sleep 0.2
+  done
+  return 1
+}
+
+# render_credentials INPUT DIR: one file of nginx directives a route with a
+# credential in INPUT (the value is already checked: no quote, no $, no space),
+# and a fresh generation mark.
+render_credentials() {
+  for route in $CLAWKIT_CREDENTIAL_ROUTES; do
+    value=$(sed -n "s/^CREDENTIAL_$(printf '%s' "$route" | tr '[:lower:]' '[:upper:]')=//p" "$1")
+    [ -n "$value" ] || continue
+    # shellcheck disable=SC2016 # an nginx variable, not a shell one
+    printf 'set $clawkit_credential "%s";\n' "$value" >"$2/$route.conf"
+  done
+  unset value
+}
+
+# same_credentials A B: the route files in A and B are the same (generation aside).
+same_credentials() {
+  for f in "$1"/*.conf "$2"/*.conf; do
+    [ -e "$f" ] || continue
+    name=$(basename "$f")
+    [ "$name" = generation.conf ] && continue
+    cmp -s "$1/$name" "$2/$name" || return 1
+  done
+  return 0
+}
+
+# swap_in DIR: the credential files become DIR's (each copied whole; nginx reads them only at a reload).
+swap_in() {
+  find "$credentials" -mindepth 1 -maxdepth 1 -name '*.conf' -exec shred -u {} +
+  cp -p "$1"/*.conf "$credentials"/ 2>/dev/null || true
+}
+
+# apply_credentials NEW_DIR: swap the credential files for NEW_DIR's, reload the
+# credential gateway and wait until its workers hold them; on any failure put the
+# previous files back and reload again.
+apply_credentials() {
+  generation=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
+  # shellcheck disable=SC2016 # an nginx variable, not a shell one
+  printf 'set $clawkit_generation "%s";\n' "$generation" >"$1/generation.conf"
+  backup=$(mktemp -d "$credentials.prev.XXXXXX")
+  cp -p "$credentials"/*.conf "$backup"/ 2>/dev/null || true
+  swap_in "$1"
+  if systemctl reload "$credgw" && credgw_serves "$generation"; then
+    find "$backup" -type f -exec shred -u {} +
+    rmdir "$backup"
+    log "credentials applied: the credential gateway reloaded, the gateway kept running"
+    return 0
+  fi
+  log "the credential gateway did not take the new credentials; rolling back"
+  swap_in "$backup"
+  find "$backup" -type f -exec shred -u {} +
+  rmdir "$backup"
+  systemctl reload "$credgw" || systemctl restart "$credgw" || true
+  return 1
+}
+
 if [ "${1:-}" = "--check" ]; then
   healthy "$secrets" || die "the gateway is not healthy with the installed secrets"
-  log "gateway healthy"
+  [ -n "$(credgw_generation)" ] || die "the credential gateway does not answer"
+  log "gateway and credential gateway healthy"
   exit 0
 fi
 
 mkdir -p "$etc"
-incoming=$(mktemp "$etc/secrets.env.new.XXXXXX")
-trap 'rm -f "$incoming"' EXIT
+incoming=$(mktemp "$etc/secrets.in.XXXXXX")
+token_file=$(mktemp "$etc/secrets.env.new.XXXXXX")
+staged=$(mktemp -d "$etc/credentials.new.XXXXXX")
+trap 'rm -f "$incoming" "$token_file"; find "$staged" -type f -exec shred -u {} + 2>/dev/null; rmdir "$staged" 2>/dev/null || true' EXIT
 head -c 65536 >"$incoming"
-valid "$incoming" || die "rejected: the new secrets are not KEY=value lines with OPENCLAW_GATEWAY_TOKEN of 32+ characters; nothing changed"
+valid "$incoming" || die "rejected: the new secrets are not KEY=value lines with OPENCLAW_GATEWAY_TOKEN of 32+ characters and CREDENTIAL_<route> only for this host's routes ($CLAWKIT_CREDENTIAL_ROUTES); nothing changed"
+grep '^OPENCLAW_GATEWAY_TOKEN=' "$incoming" >"$token_file"
+render_credentials "$incoming" "$staged"
+shred -u "$incoming"
 
-if [ -f "$secrets" ] && cmp -s "$incoming" "$secrets"; then
+# 1. Credentials: the credential gateway reloads; the gateway is not touched.
+ensure_dir "$credentials" 700 root:root
+if same_credentials "$staged" "$credentials" && [ -n "$(credgw_generation)" ]; then
+  log "credentials unchanged"
+else
+  apply_credentials "$staged" || die "credential update rolled back: the credential gateway serves the previous credentials"
+fi
+
+# 2. The gateway token: a new one restarts the gateway, which must accept it.
+if [ -f "$secrets" ] && cmp -s "$token_file" "$secrets"; then
   if systemctl is-active --quiet "$unit" && healthy "$secrets"; then
-    log "secrets unchanged, gateway healthy"
+    log "gateway token unchanged, gateway healthy"
     exit 0
   fi
 fi
@@ -92,23 +200,23 @@ if [ -f "$secrets" ]; then
   cp -p "$secrets" "$previous"
   had_previous=yes
 fi
-chown root:root "$incoming"
-chmod 600 "$incoming"
-mv -f "$incoming" "$secrets"
+chown root:root "$token_file"
+chmod 600 "$token_file"
+mv -f "$token_file" "$secrets"
 restart
 if healthy "$secrets"; then
   if [ "$had_previous" = yes ]; then shred -u "$previous"; fi
-  log "secrets applied, gateway healthy with the new token"
+  log "gateway token applied, gateway healthy with it"
   exit 0
 fi
 
-log "the gateway failed with the new secrets; rolling back"
+log "the gateway failed with the new token; rolling back"
 if [ "$had_previous" = yes ]; then
   mv -f "$previous" "$secrets"
   restart
-  healthy "$secrets" || log "the previous secrets do not make it healthy either"
-  die "rotation rolled back: the gateway is serving the previous secrets"
+  healthy "$secrets" || log "the previous token does not make it healthy either"
+  die "token rotation rolled back: the gateway is serving the previous token"
 fi
 systemctl stop "$unit"
 shred -u "$secrets"
-die "the first secrets did not make the gateway healthy; it is stopped"
+die "the first gateway token did not make the gateway healthy; it is stopped"

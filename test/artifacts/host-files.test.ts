@@ -252,7 +252,7 @@ describe("artifacts: the proxy config through squid -k parse", function () {
       // The list of the host's own addresses as proxy-self.sh writes it on a host.
       const self = path.join(tmp.dir, "clawkit-self.acl");
       fs.writeFileSync(self, "127.0.0.1\n203.0.113.10\n2001:db8:1::10\n64:ff9b::cb00:710a\n::1\n");
-      const rendered = renderProxyConfig(egressAllowlist(sampleSettings().egress));
+      const rendered = renderProxyConfig(egressAllowlist(sampleSettings().egressAllowlist));
       assert.ok(rendered.includes(`"${HOST.proxySelfAddresses}"`));
       fs.writeFileSync(conf, rendered.replace(HOST.proxySelfAddresses, self));
       const result = run("/usr/sbin/squid", ["-k", "parse", "-f", conf]);

@@ -20,11 +20,7 @@ export function sampleSettings(overrides: Partial<HostSettings["openclaw"]> = {}
       telegramAllowFrom: ["123456789"],
       ...overrides,
     },
-    egress: {
-      providers: ["anthropic", "openai"],
-      channels: ["telegram"],
-      extraHosts: ["api.github.com", "*.example.org"],
-    },
+    egressAllowlist: ["api.github.com", "*.example.org"],
   };
 }
 

@@ -19,7 +19,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { HostSettings, packBundle, PROVISION_COMMAND, renderBundle } from "../../cloud-init/bundle";
 import { nat64Range } from "../../cloud-init/proxy";
-import { renderSecretsEnv } from "../../cloud-init/secrets";
+import { renderHostSecrets } from "../../cloud-init/secrets";
 import { BundleFile } from "../../cloud-init/tar";
 import { renderUserData } from "../../cloud-init/userdata";
 import { SECRETS_APPLY_COMMAND } from "../../components/secretsSync";
@@ -110,9 +110,9 @@ export function testSecrets(generation: number): { token: string; env: string } 
   const token = `systest${generation}`.padEnd(64, String.fromCharCode(97 + generation));
   return {
     token,
-    env: renderSecretsEnv({
+    env: renderHostSecrets({
       gatewayToken: token,
-      anthropicApiKey: `sk-ant-api03-SYSTEST-${generation}`,
+      credentials: { anthropic: `sk-ant-api03-SYSTEST-${generation}` },
     }),
   };
 }

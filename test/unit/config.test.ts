@@ -181,6 +181,18 @@ describe("config: bad input is refused before any resource, naming the key and t
       /IP addresses/,
     ],
     [
+      "egress to a model provider",
+      { "clawkit:egressAllowlist": '["api.github.com", "API.Anthropic.com"]' },
+      "clawkit:egressAllowlist",
+      /credential gateway/,
+    ],
+    [
+      "egress wildcard over telegram",
+      { "clawkit:egressAllowlist": '["*.telegram.org"]' },
+      "clawkit:egressAllowlist",
+      /credential gateway/,
+    ],
+    [
       "egress not a list",
       { "clawkit:egressAllowlist": '["a", ' },
       "clawkit:egressAllowlist",

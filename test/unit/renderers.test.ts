@@ -1,6 +1,10 @@
 import * as net from "net";
 import * as assert from "assert";
-import { packBundle, renderBundle, renderHostEnv } from "../../cloud-init/bundle";
+import { credentialRoutes, packBundle, renderBundle, renderHostEnv } from "../../cloud-init/bundle";
+import {
+  renderCredentialGatewayConfig,
+  renderCredentialGatewayUnit,
+} from "../../cloud-init/credential-gateway";
 import { renderAgentEgressRules } from "../../cloud-init/firewall";
 import { renderExecApprovals } from "../../cloud-init/exec-approvals";
 import { renderGatewayUnit } from "../../cloud-init/gateway-unit";
@@ -11,7 +15,7 @@ import {
   inwardDestinations,
   renderProxyConfig,
 } from "../../cloud-init/proxy";
-import { renderSecretsEnv } from "../../cloud-init/secrets";
+import { renderHostSecrets } from "../../cloud-init/secrets";
 import { renderSshdConfig } from "../../cloud-init/sshd";
 import { renderUserData } from "../../cloud-init/userdata";
 import { matchSnapshot } from "../support/snapshot";
@@ -27,7 +31,14 @@ describe("renderers: snapshots of what lands on the server", function () {
   it("ufw agent rules (IPv6)", () =>
     matchSnapshot("ufw-agent6.rules", renderAgentEgressRules("ipv6")));
   it("squid.conf", () =>
-    matchSnapshot("squid.conf", renderProxyConfig(egressAllowlist(settings.egress))));
+    matchSnapshot("squid.conf", renderProxyConfig(egressAllowlist(settings.egressAllowlist))));
+  it("credential gateway nginx.conf", () =>
+    matchSnapshot(
+      "credential-gateway.conf",
+      renderCredentialGatewayConfig(credentialRoutes(settings.openclaw)),
+    ));
+  it("credential gateway unit", () =>
+    matchSnapshot("clawkit-credential-gateway.service", renderCredentialGatewayUnit()));
   it("gateway unit", () => matchSnapshot("openclaw-gateway.service", renderGatewayUnit()));
   it("openclaw.json", () =>
     matchSnapshot("openclaw.json", renderOpenclawConfig(settings.openclaw)));
@@ -37,30 +48,38 @@ describe("renderers: snapshots of what lands on the server", function () {
 });
 
 describe("renderers: behaviour", function () {
-  it("the egress allowlist holds the configured providers and channels, and nothing else", function () {
-    assert.deepStrictEqual(
-      egressAllowlist({ providers: ["anthropic"], channels: [], extraHosts: [] }),
-      ["api.anthropic.com"],
-    );
-    assert.deepStrictEqual(
-      egressAllowlist({ providers: ["openai"], channels: ["telegram"], extraHosts: [] }),
-      ["api.openai.com", "api.telegram.org"],
-    );
+  it("the egress allowlist holds the operator's hosts only: no model provider, no Telegram", function () {
+    assert.deepStrictEqual(egressAllowlist([]), []);
+    assert.deepStrictEqual(egressAllowlist(sampleSettings().egressAllowlist), [
+      ".example.org",
+      "api.github.com",
+    ]);
+  });
+
+  it("a host the credential gateway serves never reaches the egress proxy, however it is spelt", function () {
+    for (const host of ["api.anthropic.com", "API.OpenAI.com", "*.telegram.org", "*.anthropic.com"])
+      assert.throws(() => egressAllowlist([host]), /credential gateway/, host);
+    assert.deepStrictEqual(egressAllowlist(["anthropic.com.example.org"]), [
+      "anthropic.com.example.org",
+    ]);
   });
 
   it("wildcards become squid domains and swallow the hosts they cover", function () {
     assert.deepStrictEqual(
-      egressAllowlist({
-        providers: [],
-        channels: [],
-        extraHosts: ["*.example.org", "api.example.org", "example.org", "Api.GitHub.com"],
-      }),
+      egressAllowlist(["*.example.org", "api.example.org", "example.org", "Api.GitHub.com"]),
       [".example.org", "api.github.com"],
     );
   });
 
-  it("an empty allowlist is refused rather than rendered as allow-nothing-by-accident", function () {
-    assert.throws(() => renderProxyConfig([]), /empty/);
+  it("an empty allowlist renders a proxy that refuses everything", function () {
+    const access = renderProxyConfig([])
+      .split("\n")
+      .filter((l) => l.startsWith("http_access"));
+    assert.ok(!renderProxyConfig([]).includes("clawkit_allowed"));
+    assert.strictEqual(
+      access[access.indexOf("http_access deny !https_port") + 1],
+      "http_access deny all",
+    );
   });
 
   it("the proxy allows only CONNECT to 443 of allowlisted names and refuses inward destinations", function () {
@@ -147,7 +166,7 @@ describe("renderers: behaviour", function () {
     assert.deepStrictEqual([...chains("ipv6")], ["ufw6-before-output"]);
   });
 
-  it("the agent rules accept only new connections to the loopback proxy (not even the gateway) and replies, then reject", function () {
+  it("the agent rules accept only new connections to the loopback proxy and credential gateway (not even the gateway) and replies, then reject", function () {
     const rules = renderAgentEgressRules("ipv4")
       .split("\n")
       .filter((l) => l.startsWith("-A"));
@@ -156,10 +175,12 @@ describe("renderers: behaviour", function () {
       accepts.map((r) => r.replace(/^-A ufw-before-output -o lo /, "")),
       [
         "-p tcp -d 127.0.0.1 --dport 3128 -m owner --uid-owner openclaw -j ACCEPT",
+        "-p tcp -d 127.0.0.1 --dport 3129 -m owner --uid-owner openclaw -j ACCEPT",
         "-m owner --uid-owner openclaw -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT",
       ],
     );
-    assert.match(rules[rules.length - 1], /--uid-owner openclaw -j REJECT/);
+    const agentRules = rules.filter((l) => l.includes("--uid-owner openclaw"));
+    assert.match(agentRules[agentRules.length - 1], /--uid-owner openclaw -j REJECT/);
     assert.match(rules[0], /^-A ufw-before-output -d 169\.254\.169\.254 -j REJECT/);
   });
 
@@ -202,14 +223,19 @@ describe("renderers: behaviour", function () {
     assert.ok(!config.plugins.allow.includes("telegram"));
   });
 
-  it("the secrets file carries only safe characters and names the key, not the value, when it cannot", function () {
+  it("the secrets input carries only safe characters and names the key, not the value, when it cannot", function () {
     assert.strictEqual(
-      renderSecretsEnv({ gatewayToken: "a".repeat(48), anthropicApiKey: "sk-ant-x" }),
-      `OPENCLAW_GATEWAY_TOKEN=${"a".repeat(48)}\nANTHROPIC_API_KEY=sk-ant-x\n`,
+      renderHostSecrets({ gatewayToken: "a".repeat(48), credentials: { anthropic: "sk-ant-x" } }),
+      `OPENCLAW_GATEWAY_TOKEN=${"a".repeat(48)}\nCREDENTIAL_ANTHROPIC=sk-ant-x\n`,
     );
     assert.throws(
-      () => renderSecretsEnv({ gatewayToken: "a b$SECRETPART" }),
+      () => renderHostSecrets({ gatewayToken: "a b$SECRETPART", credentials: {} }),
       (e: Error) => /OPENCLAW_GATEWAY_TOKEN/.test(e.message) && !e.message.includes("SECRETPART"),
+    );
+    assert.throws(
+      () =>
+        renderHostSecrets({ gatewayToken: "a".repeat(48), credentials: { telegram: '1:x";$' } }),
+      (e: Error) => /CREDENTIAL_TELEGRAM/.test(e.message) && !e.message.includes("1:x"),
     );
   });
 

@@ -155,8 +155,9 @@ describe("vps stack: the resource graph (mocks)", function () {
     const apply = only(resources, "command:remote:Command", "gateway-secrets-apply");
     assert.ok(isWireSecret(apply.inputs.stdin), "the secrets stdin is not marked secret");
     const stdin = String(plain(apply).stdin);
-    assert.ok(stdin.includes(`ANTHROPIC_API_KEY=${TEST_SECRETS.anthropicApiKey}\n`));
-    assert.ok(stdin.includes(`TELEGRAM_BOT_TOKEN=${TEST_SECRETS.telegramBotToken}\n`));
+    // The model key and the bot token go to the credential gateway's files, never the gateway's.
+    assert.ok(stdin.includes(`CREDENTIAL_ANTHROPIC=${TEST_SECRETS.anthropicApiKey}\n`));
+    assert.ok(stdin.includes(`CREDENTIAL_TELEGRAM=${TEST_SECRETS.telegramBotToken}\n`));
     assert.match(stdin, /^OPENCLAW_GATEWAY_TOKEN=[A-Za-z0-9]{64}$/m);
     assert.strictEqual(plain(apply).logging, "stderr");
     const provision = plain(only(resources, "command:remote:Command", "host-provision"));

@@ -1,0 +1,306 @@
+import { HOST } from "./paths";
+
+/** An upstream the credential gateway holds a credential for. */
+export type CredentialRoute = "anthropic" | "openai" | "telegram";
+
+/** What the credential gateway knows about each upstream. */
+interface Upstream {
+  /** The only host this route forwards to (TLS, verified against the system CA store). */
+  readonly host: string;
+  /** What openclaw is told instead of the upstream's address (path under the gateway). */
+  readonly basePath: string;
+  /** The upstream path basePath stands for. */
+  readonly upstreamBase: string;
+  /** Model routes: the paths under basePath openclaw POSTs to; anything else is refused. */
+  readonly posts: readonly string[];
+  /** Model routes: the header that carries the key. */
+  readonly keyHeader?: "x-api-key" | "Authorization";
+}
+
+/** The upstreams, by route: the only hosts the credential gateway ever connects to. */
+export const CREDENTIAL_UPSTREAMS: Readonly<Record<CredentialRoute, Upstream>> = {
+  anthropic: {
+    host: "api.anthropic.com",
+    basePath: "/anthropic",
+    upstreamBase: "",
+    posts: ["/v1/messages"],
+    keyHeader: "x-api-key",
+  },
+  openai: {
+    host: "api.openai.com",
+    basePath: "/openai/v1",
+    upstreamBase: "/v1",
+    posts: ["/responses", "/chat/completions"],
+    keyHeader: "Authorization",
+  },
+  telegram: { host: "api.telegram.org", basePath: "/telegram", upstreamBase: "", posts: [] },
+};
+
+/**
+ * Bot API methods the agent may call through its bot: what openclaw's Telegram
+ * channel calls for a direct-message bot (polling, replies, streaming edits,
+ * typing, reactions, media both ways). Webhooks, bot settings beyond its
+ * command menu, chat administration and payments are not on it.
+ */
+export const TELEGRAM_METHODS = [
+  "answerCallbackQuery",
+  "deleteMessage",
+  "deleteMyCommands",
+  "deleteWebhook",
+  "editMessageReplyMarkup",
+  "editMessageText",
+  "getChat",
+  "getFile",
+  "getMe",
+  "getMyCommands",
+  "getUpdates",
+  "getWebhookInfo",
+  "sendAudio",
+  "sendChatAction",
+  "sendDocument",
+  "sendMessage",
+  "sendPhoto",
+  "sendVideo",
+  "sendVoice",
+  "setMessageReaction",
+  "setMyCommands",
+] as const;
+
+/** What openclaw sends where a provider or channel insists on a credential: not one. */
+export const CREDENTIAL_PLACEHOLDER = "clawkit-credential-gateway";
+/** The Bot API token openclaw is given: shaped like one, worth nothing. */
+export const TELEGRAM_TOKEN_PLACEHOLDER = `0:${CREDENTIAL_PLACEHOLDER}`;
+
+/** The address openclaw uses for a route, on the host's loopback. */
+export function credentialGatewayUrl(route: CredentialRoute): string {
+  return `http://127.0.0.1:${HOST.credentialGatewayPort}${CREDENTIAL_UPSTREAMS[route].basePath}`;
+}
+
+/**
+ * True when a hostname or `*.domain` wildcard would reach a host the credential
+ * gateway serves: the egress proxy must never offer the agent a second, direct way
+ * there (with a key of the attacker's choosing, say).
+ */
+export function reachesCredentialUpstream(hostOrWildcard: string): boolean {
+  const name = hostOrWildcard.toLowerCase().replace(/^\*\./, ".");
+  return Object.values(CREDENTIAL_UPSTREAMS).some(
+    ({ host }) =>
+      host === name || (name.startsWith(".") && (host.endsWith(name) || host === name.slice(1))),
+  );
+}
+
+/** The file secrets-apply.sh writes a route's credential to (one nginx `set`). */
+export function credentialFile(route: CredentialRoute | "generation"): string {
+  return `${HOST.credentialsDir}/${route}.conf`;
+}
+
+/**
+ * The directives of one forwarded location: the fixed upstream with verified TLS,
+ * the agent's own credential headers dropped and the route's set, no buffering
+ * (model answers stream as server-sent events), timeouts for long model calls.
+ */
+function forward(route: CredentialRoute, upstreamUri: string, keyHeader?: Upstream["keyHeader"]) {
+  const { host } = CREDENTIAL_UPSTREAMS[route];
+  return [
+    `      set $clawkit_credential "";`,
+    // A glob: before the first secrets arrive the route forwards with no credential.
+    `      include ${credentialFile(route).replace(/\.conf$/, ".con[f]")};`,
+    `      proxy_pass https://clawkit_${route}${upstreamUri};`,
+    `      proxy_set_header Host ${host};`,
+    `      proxy_ssl_name ${host};`,
+    // Whatever credential the agent sent is replaced or removed, never passed on.
+    `      proxy_set_header Authorization ${keyHeader === "Authorization" ? '"Bearer $clawkit_credential"' : '""'};`,
+    `      proxy_set_header x-api-key ${keyHeader === "x-api-key" ? "$clawkit_credential" : '""'};`,
+    `      proxy_set_header Proxy-Authorization "";`,
+    `      proxy_set_header Cookie "";`,
+    `      proxy_set_header Connection "";`,
+    `      proxy_set_header Forwarded "";`,
+    `      proxy_set_header X-Forwarded-For "";`,
+    `      proxy_set_header X-Forwarded-Host "";`,
+    `      proxy_set_header X-Real-IP "";`,
+  ];
+}
+
+/**
+ * Renders the credential gateway's nginx.conf: loopback only, one route per
+ * configured upstream, only the methods and paths openclaw needs (anything else
+ * 403), never an open proxy (fixed upstreams, the Host header ignored, no CONNECT).
+ * The credentials live in root-only files the master process reads at start and at
+ * each reload; its workers run as their own user. Logs: method, path, status and
+ * time, never a body, a header or the upstream URL (which carries the bot token).
+ */
+export function renderCredentialGatewayConfig(routes: readonly CredentialRoute[]): string {
+  const ordered = (Object.keys(CREDENTIAL_UPSTREAMS) as CredentialRoute[]).filter((r) =>
+    routes.includes(r),
+  );
+  const runtime = `/run/${HOST.credentialGatewayUnit.replace(/\.service$/, "")}`;
+  const locations: string[] = [];
+  for (const route of ordered) {
+    const { basePath: base, upstreamBase, posts, keyHeader } = CREDENTIAL_UPSTREAMS[route];
+    if (keyHeader) {
+      for (const p of posts) {
+        locations.push(
+          `    location = ${base}${p} {`,
+          "      limit_except POST { deny all; }",
+          ...forward(route, `${upstreamBase}${p}`, keyHeader),
+          "    }",
+        );
+      }
+    } else {
+      locations.push(
+        `    location ~ ^${base}/bot[^/]+/(?<clawkit_method>${TELEGRAM_METHODS.join("|")})$ {`,
+        "      limit_except GET POST { deny all; }",
+        // The upstream URL holds the real token: no error line may print it.
+        "      error_log stderr emerg;",
+        ...forward(route, "/bot$clawkit_credential/$clawkit_method$is_args$args"),
+        "    }",
+        // Files the bot received (photos, documents, voice notes), by Telegram's file_path.
+        `    location ~ ^${base}/file/bot[^/]+/(?<clawkit_file>[a-z_]+/file_[0-9]+(\\.[A-Za-z0-9]+)?)$ {`,
+        "      limit_except GET { deny all; }",
+        "      error_log stderr emerg;",
+        ...forward(route, "/file/bot$clawkit_credential/$clawkit_file"),
+        "    }",
+      );
+    }
+  }
+  const upstreams = ordered.flatMap((route) => [
+    `  upstream clawkit_${route} {`,
+    // Resolved when the master reads this file (start and reload), as root.
+    `    server ${CREDENTIAL_UPSTREAMS[route].host}:443;`,
+    "    keepalive 8;",
+    "  }",
+  ]);
+  return [
+    "# Managed by clawkit: the credential gateway. The agent talks to this; only",
+    "# this talks to the model providers and Telegram, with the real credentials.",
+    `user ${HOST.credentialGatewayUser} ${HOST.credentialGatewayUser};`,
+    "daemon off;",
+    "worker_processes 1;",
+    // Old workers finish the streams they carry after a reload, but not forever.
+    "worker_shutdown_timeout 15m;",
+    `pid ${runtime}/nginx.pid;`,
+    "error_log stderr warn;",
+    "pcre_jit off;",
+    "events { worker_connections 512; }",
+    "http {",
+    "  server_tokens off;",
+    "  default_type application/octet-stream;",
+    `  client_body_temp_path ${runtime}/client_body;`,
+    `  proxy_temp_path ${runtime}/proxy;`,
+    `  fastcgi_temp_path ${runtime}/fastcgi;`,
+    `  uwsgi_temp_path ${runtime}/uwsgi;`,
+    `  scgi_temp_path ${runtime}/scgi;`,
+    "  log_format clawkit '$request_method $uri $status $request_time';",
+    "  access_log syslog:server=unix:/run/systemd/journal/dev-log,tag=clawkit_credgw,nohostname clawkit;",
+    "  client_max_body_size 50m;",
+    "  client_body_timeout 60s;",
+    "  send_timeout 900s;",
+    "  keepalive_timeout 75s;",
+    "  proxy_http_version 1.1;",
+    "  proxy_buffering off;",
+    "  proxy_request_buffering off;",
+    "  proxy_connect_timeout 15s;",
+    "  proxy_send_timeout 900s;",
+    "  proxy_read_timeout 900s;",
+    "  proxy_ssl_verify on;",
+    "  proxy_ssl_verify_depth 4;",
+    "  proxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;",
+    "  proxy_ssl_server_name on;",
+    "  proxy_ssl_protocols TLSv1.2 TLSv1.3;",
+    "  proxy_ssl_session_reuse on;",
+    "  proxy_redirect off;",
+    ...upstreams,
+    "  server {",
+    // Loopback only; the one server answers every Host: the header cannot move a request.
+    `    listen 127.0.0.1:${HOST.credentialGatewayPort} default_server;`,
+    "    server_name _;",
+    "    location = /clawkit-health {",
+    // Which credentials are loaded: secrets-apply waits for its own generation after a reload.
+    '      set $clawkit_generation "none";',
+    `      include ${credentialFile("generation").replace(/\.conf$/, ".con[f]")};`,
+    "      access_log off;",
+    "      default_type text/plain;",
+    '      return 200 "$clawkit_generation\\n";',
+    "    }",
+    ...locations,
+    "    location / { return 403; }",
+    "  }",
+    "}",
+    "",
+  ].join("\n");
+}
+
+/**
+ * Renders the credential gateway's unit. nginx's master runs as root only to read
+ * the root-only credentials and to start its workers as their own user; it keeps
+ * no capability beyond that, may bind no port but its own, and sees a read-only
+ * system. Debian's own nginx.service stays masked. Target: exposure ≤ 2.0.
+ */
+export function renderCredentialGatewayUnit(): string {
+  const nginx = `/usr/sbin/nginx -e stderr -c ${HOST.credentialGatewayConfig}`;
+  return [
+    "# Managed by clawkit.",
+    "[Unit]",
+    "Description=clawkit credential gateway (nginx): the agent's keys, kept from the agent",
+    "After=network-online.target",
+    "Wants=network-online.target",
+    `ConditionPathExists=${HOST.credentialGatewayConfig}`,
+    "StartLimitIntervalSec=300",
+    "StartLimitBurst=10",
+    "",
+    "[Service]",
+    "Type=simple",
+    `ExecStartPre=${nginx} -t -q`,
+    `ExecStart=${nginx}`,
+    // Checked first: a reload with a broken file would leave the old workers anyway, silently.
+    `ExecReload=${nginx} -t -q`,
+    "ExecReload=/bin/kill -HUP $MAINPID",
+    "Restart=always",
+    "RestartSec=1s",
+    "TimeoutStopSec=20",
+    "UMask=0077",
+    `RuntimeDirectory=${HOST.credentialGatewayUnit.replace(/\.service$/, "")}`,
+    "RuntimeDirectoryMode=0755",
+    "",
+    "# Sandbox",
+    "NoNewPrivileges=yes",
+    // Workers are started as their own user; the temp directories are chowned to it.
+    "CapabilityBoundingSet=CAP_SETUID CAP_SETGID CAP_CHOWN",
+    "AmbientCapabilities=",
+    "ProtectSystem=strict",
+    "ProtectHome=yes",
+    "PrivateTmp=yes",
+    "PrivateDevices=yes",
+    "PrivateIPC=yes",
+    "ProtectHostname=yes",
+    "ProtectClock=yes",
+    "ProtectKernelTunables=yes",
+    "ProtectKernelModules=yes",
+    "ProtectKernelLogs=yes",
+    "ProtectControlGroups=yes",
+    "ProtectProc=invisible",
+    "ProcSubset=pid",
+    "RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX",
+    "RestrictNamespaces=yes",
+    "RestrictRealtime=yes",
+    "RestrictSUIDSGID=yes",
+    "LockPersonality=yes",
+    "MemoryDenyWriteExecute=yes",
+    "RemoveIPC=yes",
+    "KeyringMode=private",
+    "DevicePolicy=closed",
+    "SystemCallArchitectures=native",
+    "SystemCallFilter=@system-service",
+    "SystemCallFilter=~@resources @mount @debug @cpu-emulation @obsolete @raw-io @reboot @swap @module @clock",
+    "SystemCallErrorNumber=EPERM",
+    `SocketBindAllow=tcp:${HOST.credentialGatewayPort}`,
+    "SocketBindDeny=any",
+    "LimitNOFILE=4096",
+    "TasksMax=16",
+    "MemoryMax=256M",
+    "",
+    "[Install]",
+    "WantedBy=multi-user.target",
+    "",
+  ].join("\n");
+}
