@@ -66,6 +66,11 @@ export const TELEGRAM_METHODS = [
   "setMyCommands",
 ] as const;
 
+/** The runtime directory systemd makes for the unit (RuntimeDirectory=). */
+const runtimeDir = `/run/${HOST.credentialGatewayUnit.replace(/\.service$/, "")}`;
+/** nginx's temporary directories, one per module that buffers to disk. */
+const TEMP_DIRS = ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"] as const;
+
 /** What openclaw sends where a provider or channel insists on a credential: not one. */
 export const CREDENTIAL_PLACEHOLDER = "clawkit-credential-gateway";
 /** The Bot API token openclaw is given: shaped like one, worth nothing. */
@@ -133,7 +138,6 @@ export function renderCredentialGatewayConfig(routes: readonly CredentialRoute[]
   const ordered = (Object.keys(CREDENTIAL_UPSTREAMS) as CredentialRoute[]).filter((r) =>
     routes.includes(r),
   );
-  const runtime = `/run/${HOST.credentialGatewayUnit.replace(/\.service$/, "")}`;
   const locations: string[] = [];
   for (const route of ordered) {
     const { basePath: base, upstreamBase, posts, keyHeader } = CREDENTIAL_UPSTREAMS[route];
@@ -178,18 +182,14 @@ export function renderCredentialGatewayConfig(routes: readonly CredentialRoute[]
     "worker_processes 1;",
     // Old workers finish the streams they carry after a reload, but not forever.
     "worker_shutdown_timeout 15m;",
-    `pid ${runtime}/nginx.pid;`,
+    `pid ${runtimeDir}/nginx.pid;`,
     "error_log stderr warn;",
     "pcre_jit off;",
     "events { worker_connections 512; }",
     "http {",
     "  server_tokens off;",
     "  default_type application/octet-stream;",
-    `  client_body_temp_path ${runtime}/client_body;`,
-    `  proxy_temp_path ${runtime}/proxy;`,
-    `  fastcgi_temp_path ${runtime}/fastcgi;`,
-    `  uwsgi_temp_path ${runtime}/uwsgi;`,
-    `  scgi_temp_path ${runtime}/scgi;`,
+    ...TEMP_DIRS.map((d) => `  ${d}_temp_path ${runtimeDir}/${d};`),
     "  log_format clawkit '$request_method $uri $status $request_time';",
     "  access_log syslog:server=unix:/run/systemd/journal/dev-log,tag=clawkit_credgw,nohostname clawkit;",
     "  client_max_body_size 50m;",
@@ -250,6 +250,9 @@ export function renderCredentialGatewayUnit(): string {
     "",
     "[Service]",
     "Type=simple",
+    // nginx chowns its temporary directories to the workers' user unless they already
+    // are: made here (with full privileges), the master needs no CAP_CHOWN.
+    `ExecStartPre=+/usr/bin/install -d -m 0700 -o ${HOST.credentialGatewayUser} -g ${HOST.credentialGatewayUser} ${TEMP_DIRS.map((d) => `${runtimeDir}/${d}`).join(" ")}`,
     `ExecStartPre=${nginx} -t -q`,
     `ExecStart=${nginx}`,
     // Checked first: a reload with a broken file would leave the old workers anyway, silently.
@@ -264,14 +267,15 @@ export function renderCredentialGatewayUnit(): string {
     "",
     "# Sandbox",
     "NoNewPrivileges=yes",
-    // Workers are started as their own user; the temp directories are chowned to it.
-    "CapabilityBoundingSet=CAP_SETUID CAP_SETGID CAP_CHOWN",
+    // Only to start the workers as their own user.
+    "CapabilityBoundingSet=CAP_SETUID CAP_SETGID",
     "AmbientCapabilities=",
     "ProtectSystem=strict",
     "ProtectHome=yes",
     "PrivateTmp=yes",
     "PrivateDevices=yes",
     "PrivateIPC=yes",
+    "PrivateMounts=yes",
     "ProtectHostname=yes",
     "ProtectClock=yes",
     "ProtectKernelTunables=yes",

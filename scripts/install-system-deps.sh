@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test layers need (run as root on Debian 12).
-# Services these packages bring (sshd, squid, cloud-init) are neither started nor
+# Services these packages bring (sshd, squid, nginx, cloud-init) are neither started nor
 # left enabled: the tests only run their binaries, and a test machine should not
 # start listening on port 22 because it ran the tests.
 set -euo pipefail
@@ -12,6 +12,8 @@ packages=(
   systemd           # systemd-analyze verify / security
   openssh-server    # sshd -t / -T
   squid             # squid -k parse
+  nginx             # nginx -t, and the credential gateway in the agent-turn test
+  openssl           # the test CA the fake upstreams' certificates come from
   systemd-container # the system layer's throwaway root (systemd-nspawn)
   sudo              # inside that root: the admin runs provisioning through sudo, as on a server
   git               # moltworker deploy: the pinned-checkout test
@@ -42,7 +44,7 @@ apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 echo "install-system-deps: installed ${missing[*]}"
 
 if [ -d /run/systemd/system ]; then
-  for unit in ssh.service ssh.socket squid.service cloud-init.service cloud-init-local.service cloud-config.service cloud-final.service; do
+  for unit in ssh.service ssh.socket squid.service nginx.service cloud-init.service cloud-init-local.service cloud-config.service cloud-final.service; do
     systemctl disable --now "$unit" >/dev/null 2>&1 || true
   done
 fi

@@ -138,8 +138,10 @@ check_squid() {
   log "squid -k parse: $(printf '%s\n' "$remarks" | grep -E 'FATAL|ERROR' | head -n 3)"
   return 1
 }
-# nginx reads the credentials the file includes (root-only) as it checks it.
+# nginx reads the credentials the file includes (root-only) as it checks it, and
+# makes its temporary directories in the unit's runtime directory.
 check_nginx() {
+  mkdir -p "/run/${CLAWKIT_CREDGW_UNIT%.service}"
   remarks=$(nginx -t -q -e stderr -c "$1" 2>&1)
   verified=$?
   [ "$verified" -eq 0 ] && return 0

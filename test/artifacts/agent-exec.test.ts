@@ -2,8 +2,10 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { renderExecApprovals } from "../../cloud-init/exec-approvals";
+import { CREDENTIAL_PLACEHOLDER } from "../../cloud-init/credential-gateway";
 import { renderOpenclawConfig } from "../../cloud-init/openclaw-config";
 import { DEFAULTS } from "../../stacks/config";
+import { readTap, stageCredentialGateway, TapLine } from "../support/credential-gateway";
 import { sampleSettings } from "../support/samples";
 import {
   command,
@@ -17,24 +19,37 @@ import {
   tempDir,
 } from "../support/tools";
 
-const FAKE_MODEL_PORT = 18999;
+/** The model key the credential gateway holds in this test; openclaw never sees it. */
+const REAL_KEY = "sk-ant-api03-REAL-KEY-TESTONLY";
 
-/** What the fake model was sent: the tools offered and each tool result so far. */
+/** What the fake model was sent: the credential headers, the tools offered and each tool result so far. */
 interface ModelRequest {
+  readonly method: string;
   readonly url: string;
+  readonly host: string;
+  readonly apiKey?: string;
+  readonly authorization?: string;
+  readonly beta?: string;
   readonly tools: string[];
   readonly results: string[];
 }
 
+/** One agent turn's record: what exec returned, what the model and the credential gateway saw. */
+interface Turn {
+  readonly offered: string[];
+  readonly results: string[];
+  readonly requests: ModelRequest[];
+  readonly tap: TapLine[];
+}
+
 /**
  * Runs one agent turn in which the fake model asks exec to run each command, against
- * the pinned openclaw with the rendered config and approvals (the model's address is
- * the only change), and returns the results exec gave back, in order.
+ * the pinned openclaw with the rendered config and approvals, unchanged: the model is
+ * reached through the credential gateway (rendered nginx.conf, real nginx) over TLS,
+ * as api.anthropic.com. Returns the results exec gave back, in order, and what the
+ * model and the credential gateway saw.
  */
-function execResults(
-  commands: string[],
-  allowlist: string[],
-): { offered: string[]; results: string[] } {
+function agentTurn(commands: string[], allowlist: string[]): Turn {
   const tmp = tempDir("agent-exec");
   try {
     // No Telegram: without its token the channel holds the gateway short of "ready".
@@ -43,9 +58,10 @@ function execResults(
       telegramAllowFrom: undefined,
       model: DEFAULTS.anthropicModel,
     });
-    const config = JSON.parse(renderOpenclawConfig(settings.openclaw));
-    config.models.providers = { anthropic: { baseUrl: `http://127.0.0.1:${FAKE_MODEL_PORT}` } };
-    fs.writeFileSync(path.join(tmp.dir, "openclaw.json"), JSON.stringify(config), { mode: 0o640 });
+    fs.writeFileSync(path.join(tmp.dir, "openclaw.json"), renderOpenclawConfig(settings.openclaw), {
+      mode: 0o640,
+    });
+    stageCredentialGateway(tmp.dir, { anthropic: REAL_KEY });
     fs.writeFileSync(
       path.join(tmp.dir, "exec-approvals.json"),
       renderExecApprovals({ execSecurity: "allowlist", execAllowlist: allowlist }),
@@ -69,7 +85,7 @@ function execResults(
         env: {
           PATH: "/usr/bin:/bin:/usr/sbin:/sbin",
           FAKE_COMMANDS: JSON.stringify(commands),
-          FAKE_PORT: String(FAKE_MODEL_PORT),
+          FAKE_PORT: "443",
         },
         timeout: 240_000,
       },
@@ -78,21 +94,24 @@ function execResults(
       fs.existsSync(path.join(tmp.dir, name))
         ? fs.readFileSync(path.join(tmp.dir, name), "utf8")
         : "";
-    assert.strictEqual(r.status, 0, `${r.stderr}\n${read("gateway.out").slice(-3000)}`);
+    assert.strictEqual(
+      r.status,
+      0,
+      `${r.stderr}\n${read("gateway.out").slice(-3000)}\n${read("credgw.out").slice(-2000)}`,
+    );
     const requests = read("model.log")
       .trim()
       .split("\n")
-      .map((l) => JSON.parse(l) as ModelRequest)
-      .filter((q) => q.url.includes("/messages"));
+      .map((l) => JSON.parse(l) as ModelRequest);
     const last = requests[requests.length - 1];
     assert.ok(last, `the model was never asked:\n${read("agent.out")}`);
-    return { offered: requests[0].tools, results: last.results };
+    return { offered: requests[0].tools, results: last.results, requests, tap: readTap(tmp.dir) };
   } finally {
     tmp.remove();
   }
 }
 
-describe("artifacts: exec through a real agent turn (pinned openclaw, rendered config, fake model)", function () {
+describe("artifacts: exec and the model key through a real agent turn (pinned openclaw, rendered config, credential gateway, fake model over TLS)", function () {
   this.timeout(300_000);
   before(function () {
     requirePrerequisites(
@@ -102,20 +121,55 @@ describe("artifacts: exec through a real agent turn (pinned openclaw, rendered c
       command("ip"),
       file("Node 24", NODE24, "run scripts/install-node-deps.sh"),
       file("openclaw", OPENCLAW_CLI, "run scripts/install-node-deps.sh"),
+      command("openssl"),
+      file("nginx", "/usr/sbin/nginx", "run .ci/run (it installs every test tool)"),
+    );
+  });
+
+  let turn: Turn;
+  before(function () {
+    turn = agentTurn(
+      ["/usr/bin/date -u", "/usr/bin/id", "date | wc -l", "echo $ANTHROPIC_API_KEY"],
+      ["date"],
     );
   });
 
   it("runs what the allowlist names and denies everything else, without asking", function () {
-    const { offered, results } = execResults(
-      ["/usr/bin/date -u", "/usr/bin/id", "date | wc -l", "echo $ANTHROPIC_API_KEY"],
-      ["date"],
-    );
+    const { offered, results } = turn;
     assert.ok(offered.includes("exec"), `exec was not offered: ${offered.join(",")}`);
     assert.strictEqual(results.length, 4, results.join("\n"));
     assert.match(results[0], /\d{2}:\d{2}:\d{2} UTC \d{4}/, "the allowlisted program did not run");
     for (const denied of results.slice(1)) {
       assert.match(denied, /exec denied/, `ran: ${denied}`);
       assert.doesNotMatch(denied, /approval|sk-ant/);
+    }
+  });
+
+  it("the model sees the real key, sent by the credential gateway; openclaw sent only the placeholder", function () {
+    const { requests, tap } = turn;
+    assert.ok(requests.length >= 2, "the turn took fewer than two model calls");
+    for (const q of requests) {
+      assert.strictEqual(q.method, "POST");
+      assert.strictEqual(q.url, "/v1/messages");
+      assert.strictEqual(q.host, "api.anthropic.com");
+      assert.strictEqual(q.apiKey, REAL_KEY);
+      assert.strictEqual(q.authorization, undefined, "an Authorization header reached the model");
+      assert.match(q.beta ?? "", /interleaved-thinking-2025-05-14/);
+    }
+    const forwarded = tap.filter((t) => t.status === 200);
+    assert.strictEqual(
+      forwarded.length,
+      requests.length,
+      `a model call bypassed the credential gateway: ${JSON.stringify(tap)}`,
+    );
+    for (const line of forwarded) {
+      assert.deepStrictEqual([line.method, line.uri], ["POST", "/anthropic/v1/messages"]);
+      assert.strictEqual(line.apiKey, CREDENTIAL_PLACEHOLDER);
+    }
+    // What else openclaw asked for was refused there and never reached the model.
+    for (const line of tap.filter((t) => t.status !== 200)) {
+      assert.strictEqual(line.status, 403, JSON.stringify(line));
+      assert.notStrictEqual(line.apiKey, REAL_KEY);
     }
   });
 });

@@ -2,6 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { packBundle, renderBundle } from "../../cloud-init/bundle";
+import { renderCredentialGatewayUnit } from "../../cloud-init/credential-gateway";
 import { renderGatewayUnit } from "../../cloud-init/gateway-unit";
 import { HOST } from "../../cloud-init/paths";
 import { egressAllowlist, renderProxyConfig } from "../../cloud-init/proxy";
@@ -100,69 +101,93 @@ describe("artifacts: every shipped shell script through shellcheck", function ()
   }
 });
 
-describe("artifacts: the gateway unit through systemd-analyze", function () {
-  let tmp: ReturnType<typeof tempDir>;
-  let unit: string;
+/** The units clawkit ships with a sandbox, and how the README and the threat map name their score. */
+const SANDBOXED_UNITS = [
+  { name: HOST.gatewayUnit, render: renderGatewayUnit, label: "gateway unit" },
+  {
+    name: HOST.credentialGatewayUnit,
+    render: renderCredentialGatewayUnit,
+    label: "credential gateway unit",
+  },
+] as const;
+
+for (const u of SANDBOXED_UNITS) {
+  describe(`artifacts: the ${u.label} through systemd-analyze`, function () {
+    let tmp: ReturnType<typeof tempDir>;
+    let unit: string;
+    before(function () {
+      requirePrerequisites(
+        this,
+        command("systemd-analyze"),
+        command("unshare"),
+        rootUser(),
+        file("node 24", NODE24, "scripts/install-node-deps.sh"),
+        file("nginx", "/usr/sbin/nginx", "run .ci/run (it installs every test tool)"),
+      );
+      tmp = tempDir("unit");
+      unit = path.join(tmp.dir, u.name);
+      fs.writeFileSync(unit, u.render());
+    });
+    after(() => tmp?.remove());
+
+    it("verifies cleanly (ExecStart resolved in a private mount namespace, the host's /opt untouched)", function () {
+      // The gateway unit names /opt/clawkit/node/node; a tmpfs over /opt in a throwaway
+      // mount namespace holds a link to the pinned Node 24 for the check.
+      const setup = `mount -t tmpfs tmpfs /opt; mkdir -p ${path.dirname(HOST.nodeBinary)}; ln -s ${NODE24} ${HOST.nodeBinary}`;
+      const result = inPrivateMounts(setup, ["systemd-analyze", "verify", unit]);
+      assert.strictEqual(result.status, 0, result.stdout + result.stderr);
+      assert.strictEqual(result.stderr.trim(), "");
+    });
+
+    it(`rates an exposure of at most ${MAX_EXPOSURE} in systemd-analyze security --offline`, function () {
+      const result = run("systemd-analyze", ["security", "--offline=true", "--no-pager", unit]);
+      const match = /Overall exposure level for \S+: ([0-9.]+)/.exec(result.stdout);
+      assert.ok(match, result.stdout + result.stderr);
+      const score = Number(match[1]);
+      console.log(`      exposure score: ${score}`);
+      assert.ok(score <= MAX_EXPOSURE, `exposure ${score} > ${MAX_EXPOSURE}`);
+      // The README and the threat map quote it: they must quote this one.
+      const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+      const map = fs.readFileSync(path.join(ROOT, "docs", "threat-model.md"), "utf8");
+      assert.ok(
+        readme.includes(`${u.label} is rated **${match[1]}**`),
+        `README does not say "${u.label} is rated **${match[1]}**"`,
+      );
+      assert.deepStrictEqual(
+        [...map.matchAll(new RegExp(`${u.label} exposure score (\\d\\.\\d)`, "g"))].map(
+          (m) => m[1],
+        ),
+        [match[1]],
+        `the threat map quotes another score for the ${u.label}`,
+      );
+    });
+
+    it("the score check has teeth: stripping the sandbox raises it above the limit", function () {
+      const weak = path.join(tmp.dir, "weak.service");
+      const stripped = u
+        .render()
+        .split("\n")
+        .filter(
+          (l) =>
+            !/^(Protect|Private|Restrict|SystemCall|Capability|NoNewPrivileges|IPAddress)/.test(l),
+        )
+        .join("\n");
+      fs.writeFileSync(weak, stripped);
+      const result = run("systemd-analyze", ["security", "--offline=true", "--no-pager", weak]);
+      const score = Number(/Overall exposure level for \S+: ([0-9.]+)/.exec(result.stdout)?.[1]);
+      assert.ok(score > MAX_EXPOSURE, `stripped unit still scores ${score}`);
+    });
+  });
+}
+
+describe("artifacts: the first-boot shred unit through systemd-analyze", function () {
   before(function () {
-    requirePrerequisites(
-      this,
-      command("systemd-analyze"),
-      command("unshare"),
-      rootUser(),
-      file("node 24", NODE24, "scripts/install-node-deps.sh"),
-    );
-    tmp = tempDir("unit");
-    unit = path.join(tmp.dir, HOST.gatewayUnit);
-    fs.writeFileSync(unit, renderGatewayUnit());
+    requirePrerequisites(this, command("systemd-analyze"));
   });
-  after(() => tmp?.remove());
-
-  it("verifies cleanly (ExecStart resolved in a private mount namespace, the host's /opt untouched)", function () {
-    // The unit names /opt/clawkit/openclaw/node; a tmpfs over /opt in a throwaway
-    // mount namespace holds a link to the pinned Node 24 for the check.
-    const setup = `mount -t tmpfs tmpfs /opt; mkdir -p ${path.dirname(HOST.nodeBinary)}; ln -s ${NODE24} ${HOST.nodeBinary}`;
-    const result = inPrivateMounts(setup, ["systemd-analyze", "verify", unit]);
-    assert.strictEqual(result.status, 0, result.stdout + result.stderr);
-    assert.strictEqual(result.stderr.trim(), "");
-  });
-
-  it("the first-boot shred unit verifies cleanly too", function () {
+  it("verifies cleanly", function () {
     const shredUnit = path.join(ROOT, "cloud-init", "files", "clawkit-shred-userdata.service");
     const result = run("systemd-analyze", ["verify", shredUnit]);
     assert.strictEqual(result.status, 0, result.stderr);
-  });
-
-  it(`rates an exposure of at most ${MAX_EXPOSURE} in systemd-analyze security --offline`, function () {
-    const result = run("systemd-analyze", ["security", "--offline=true", "--no-pager", unit]);
-    const match = /Overall exposure level for \S+: ([0-9.]+)/.exec(result.stdout);
-    assert.ok(match, result.stdout + result.stderr);
-    const score = Number(match[1]);
-    console.log(`      exposure score: ${score}`);
-    assert.ok(score <= MAX_EXPOSURE, `exposure ${score} > ${MAX_EXPOSURE}`);
-    // The README and the threat map quote it: they must quote this one.
-    const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
-    const map = fs.readFileSync(path.join(ROOT, "docs", "threat-model.md"), "utf8");
-    assert.ok(readme.includes(`rated **${match[1]}**`), `README does not say ${match[1]}`);
-    assert.deepStrictEqual(
-      [...map.matchAll(/exposure score (\d\.\d)/g)].map((m) => m[1]),
-      [match[1]],
-      "the threat map quotes another score",
-    );
-  });
-
-  it("the score check has teeth: stripping the sandbox raises it above the limit", function () {
-    const weak = path.join(tmp.dir, "weak.service");
-    const stripped = renderGatewayUnit()
-      .split("\n")
-      .filter(
-        (l) =>
-          !/^(Protect|Private|Restrict|SystemCall|Capability|NoNewPrivileges|IPAddress)/.test(l),
-      )
-      .join("\n");
-    fs.writeFileSync(weak, stripped);
-    const result = run("systemd-analyze", ["security", "--offline=true", "--no-pager", weak]);
-    const score = Number(/Overall exposure level for \S+: ([0-9.]+)/.exec(result.stdout)?.[1]);
-    assert.ok(score > MAX_EXPOSURE, `stripped unit still scores ${score}`);
   });
 });
 
