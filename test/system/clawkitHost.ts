@@ -18,6 +18,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { HostSettings, packBundle, PROVISION_COMMAND, renderBundle } from "../../cloud-init/bundle";
+import { CREDENTIAL_UPSTREAMS } from "../../cloud-init/credential-gateway";
 import { nat64Range } from "../../cloud-init/proxy";
 import { renderHostSecrets } from "../../cloud-init/secrets";
 import { BundleFile } from "../../cloud-init/tar";
@@ -25,7 +26,8 @@ import { renderUserData } from "../../cloud-init/userdata";
 import { SECRETS_APPLY_COMMAND } from "../../components/secretsSync";
 import { hostSettings as vpsHostSettings } from "../../stacks/vps";
 import { baseConfig, parseVps, sourceOf } from "../support/config";
-import { ROOT, tempDir } from "../support/tools";
+import { makeTestCa } from "../support/test-ca";
+import { NODE24, ROOT, tempDir } from "../support/tools";
 import { ExecResult, fetchDebs, NET, StagedFile, SystemHost } from "./harness";
 
 export const ADMIN = "clawadmin";
@@ -80,6 +82,10 @@ export function testZone(): Record<string, string[]> {
     [FORBIDDEN_HOST]: [NET.upstreamForbidden, NET.upstreamForbidden6],
     [`outward.${INWARD_DOMAIN}`]: [NET.upstreamAllowed, NET.upstreamAllowed6],
     [`outward6.${INWARD_DOMAIN}`]: [NET.upstreamAllowed6],
+    // The credential gateway's upstreams: the fake provider, over TLS.
+    ...Object.fromEntries(
+      Object.values(CREDENTIAL_UPSTREAMS).map((u) => [u.host, [...FAKE_PROVIDER]]),
+    ),
   };
   for (const [label, addresses] of Object.entries(inward))
     zone[`${label}.${INWARD_DOMAIN}`] = addresses;
@@ -106,15 +112,86 @@ export async function startResolver(host: SystemHost): Promise<void> {
 }
 
 /** Secrets the tests rotate between; fake, never valid anywhere. */
-export function testSecrets(generation: number): { token: string; env: string } {
+export function testSecrets(
+  generation: number,
+  keyGeneration = generation,
+): { token: string; anthropicKey: string; env: string } {
   const token = `systest${generation}`.padEnd(64, String.fromCharCode(97 + generation));
+  const anthropicKey = `sk-ant-api03-SYSTEST-${keyGeneration}`;
   return {
     token,
-    env: renderHostSecrets({
-      gatewayToken: token,
-      credentials: { anthropic: `sk-ant-api03-SYSTEST-${generation}` },
-    }),
+    anthropicKey,
+    env: renderHostSecrets({ gatewayToken: token, credentials: { anthropic: anthropicKey } }),
   };
+}
+
+/** Where the fake model provider listens: the upstream names the credential gateway serves lead there. */
+export const FAKE_PROVIDER = [NET.upstreamForbidden, NET.upstreamForbidden6] as const;
+
+/**
+ * Starts the fake upstream (test/support/fake-upstream.js) over TLS on both
+ * FAKE_PROVIDER addresses, with a certificate from a test CA, and puts that CA in
+ * the root's trust store (update-ca-certificates), as a real CA is on a server.
+ * Returns the log file every request it gets lands in.
+ */
+export async function startFakeProvider(
+  host: SystemHost,
+): Promise<{ log: string; remove: () => void }> {
+  const tmp = tempDir("system-provider");
+  const ca = makeTestCa(
+    tmp.dir,
+    Object.values(CREDENTIAL_UPSTREAMS).map((u) => u.host),
+  );
+  fs.writeFileSync(path.join(tmp.dir, "server.crt"), ca.cert);
+  fs.writeFileSync(path.join(tmp.dir, "server.key"), ca.key);
+  const trusted = host.exec(
+    [
+      "sh",
+      "-c",
+      "cat >/usr/local/share/ca-certificates/clawkit-test.crt && update-ca-certificates >/dev/null",
+    ],
+    { input: ca.caCert },
+  );
+  if (trusted.status !== 0) throw new Error(`trusting the test CA failed: ${trusted.stderr}`);
+  const log = path.join(tmp.dir, "provider.log");
+  fs.writeFileSync(log, "");
+  for (const address of FAKE_PROVIDER) {
+    const ready = path.join(tmp.dir, `ready-${address.replace(/:/g, "_")}`);
+    host.spawnIn("upstream", [
+      "env",
+      `FAKE_LOG=${log}`,
+      `FAKE_TLS_CERT=${path.join(tmp.dir, "server.crt")}`,
+      `FAKE_TLS_KEY=${path.join(tmp.dir, "server.key")}`,
+      `FAKE_HOST=${address}`,
+      "FAKE_PORT=443",
+      `FAKE_READY=${ready}`,
+      "FAKE_STREAM_GAP_MS=100",
+      NODE24,
+      path.join(ROOT, "test", "support", "fake-upstream.js"),
+    ]);
+    for (let i = 0; i < 100 && !fs.existsSync(ready); i++) await sleep(100);
+    if (!fs.existsSync(ready)) throw new Error(`the fake provider did not start on ${address}`);
+  }
+  return { log, remove: tmp.remove };
+}
+
+/** What the fake provider has been sent so far. */
+export function providerRequests(log: string): {
+  method: string;
+  url: string;
+  host: string;
+  apiKey?: string;
+  authorization?: string;
+}[] {
+  return fs
+    .readFileSync(log, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /**
@@ -163,7 +240,7 @@ export const PROBE_IN_ROOT = "/usr/local/lib/clawkit-test/probe.py";
 
 /** Boots the root with the kit's user-data and the stand-ins. */
 export async function bootClawkitHost(): Promise<SystemHost> {
-  const { dir, debs } = fetchDebs(["ufw", "auditd", "unattended-upgrades"]);
+  const { dir, debs } = fetchDebs(["ufw", "auditd", "unattended-upgrades", "nginx"]);
   const files: Record<string, StagedFile> = {
     "/usr/bin/tailscale": { source: path.join(FAKES, "tailscale"), mode: 0o755 },
     "/etc/systemd/system/tailscaled.service": { source: path.join(FAKES, "tailscaled.service") },

@@ -2,6 +2,7 @@ import * as assert from "assert";
 import { ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { CREDENTIAL_UPSTREAMS } from "../../cloud-init/credential-gateway";
 import { HOST } from "../../cloud-init/paths";
 import { NODE24, requirePrerequisites, ROOT, tempDir } from "../support/tools";
 import { renderBundle } from "../../cloud-init/bundle";
@@ -18,6 +19,9 @@ import {
   INWARD_DOMAIN,
   provision,
   seedRuntime,
+  FAKE_PROVIDER,
+  providerRequests,
+  startFakeProvider,
   startResolver,
   TAILNET_KEY,
   testSecrets,
@@ -73,6 +77,8 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
   const loopback = `http://127.0.0.1:${GATEWAY_PORT}`;
   /** The token the gateway holds now: rotations move it on. */
   let currentToken = first.token;
+  /** The fake model provider's request log. */
+  let provider: { log: string; remove: () => void };
 
   before(async function () {
     requirePrerequisites(this, ...systemPrerequisites());
@@ -94,20 +100,18 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
       await sleep(1000);
     seedRuntime(host);
     await startResolver(host);
-    for (const address of [
-      NET.upstreamAllowed,
-      NET.upstreamForbidden,
-      NET.upstreamAllowed6,
-      NET.upstreamForbidden6,
-    ]) {
+    for (const address of [NET.upstreamAllowed, NET.upstreamAllowed6]) {
       host.spawnIn("upstream", ["python3", "-m", "http.server", "443", "--bind", address]);
     }
+    // The model provider, behind the credential gateway's upstream names (forbidden to the agent).
+    provider = await startFakeProvider(host);
     await sleep(1000);
   });
   after(async function () {
     if (process.env.CLAWKIT_SYSTEM_FIGURES)
       fs.writeFileSync(process.env.CLAWKIT_SYSTEM_FIGURES, JSON.stringify(figures, null, 2));
     await host?.stop();
+    provider?.remove();
   });
 
   describe("first boot (cloud-init)", function () {
@@ -586,8 +590,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
     });
 
     it("no secret in any command line, the journal, the openclaw config or the agent's state", function () {
-      const anthropic = /ANTHROPIC_API_KEY=(\S+)/.exec(first.env)![1];
-      for (const secret of [first.token, anthropic]) {
+      for (const secret of [first.token, first.anthropicKey]) {
         // The secret goes to the probe on stdin: a needle in argv would find itself.
         const inArgv = probe("host", ["find", "argv"], { input: secret }).stdout.trim();
         assert.strictEqual(inArgv, "0", "a secret is in a command line");
@@ -602,8 +605,327 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
           "/var/log",
           "/tmp",
         ]);
-        const leaked = files.stdout.split("\n").filter((f) => f && f !== HOST.secretsFile);
-        assert.deepStrictEqual(leaked, [], "a secret is in a file other than the secrets file");
+        const leaked = files.stdout
+          .split("\n")
+          .filter(
+            (f) => f && f !== HOST.secretsFile && f !== `${HOST.credentialsDir}/anthropic.conf`,
+          );
+        assert.deepStrictEqual(
+          leaked,
+          [],
+          "a secret is in a file other than its own root-only file",
+        );
+      }
+    });
+  });
+
+  describe("the credential gateway: the agent holds no credential", function () {
+    const credgw = `http://127.0.0.1:${HOST.credentialGatewayPort}`;
+    const agent = (args: string[], input?: string) =>
+      probe("host", args, { user: HOST.agentUser, input });
+    /** The secrets only root and the credential gateway may hold, as they are now. */
+    let credentials: string[] = [];
+    before(function () {
+      credentials = [first.anthropicKey];
+    });
+    after(() => {
+      figures.credentialsReadableByAgent = `${readableHits}/${credentials.length}`;
+    });
+    let readableHits = 0;
+
+    it("the gateway's secrets file holds its token and nothing else; the credentials are root-only", function () {
+      const lines = host.exec(["cat", HOST.secretsFile]).stdout.trim().split("\n");
+      assert.deepStrictEqual(
+        lines.map((l) => l.split("=")[0]),
+        ["OPENCLAW_GATEWAY_TOKEN"],
+      );
+      assert.strictEqual(
+        host.exec(["stat", "-c", "%U:%G %a", HOST.credentialsDir]).stdout.trim(),
+        "root:root 700",
+      );
+      const files = host.exec([
+        "find",
+        HOST.credentialsDir,
+        "-type",
+        "f",
+        "-printf",
+        "%f %u:%g %m\n",
+      ]);
+      assert.deepStrictEqual(files.stdout.trim().split("\n").sort(), [
+        "anthropic.conf root:root 600",
+        "generation.conf root:root 600",
+      ]);
+      // Debian's own nginx, with its default site on port 80, never runs.
+      assert.strictEqual(host.exec("systemctl is-enabled nginx.service").stdout.trim(), "masked");
+      assert.strictEqual(
+        host.exec([
+          "systemctl",
+          "show",
+          "-p",
+          "User",
+          "-p",
+          "ActiveState",
+          HOST.credentialGatewayUnit,
+        ]).stdout,
+        "User=\nActiveState=active\n",
+      );
+      const workers = host
+        .exec(["ps", "-C", "nginx", "-o", "user=,args="])
+        .stdout.trim()
+        .split("\n");
+      assert.ok(
+        workers.some((w) => w.startsWith(`${HOST.credentialGatewayUser} nginx: worker`)),
+        workers.join("; "),
+      );
+    });
+
+    it("a real agent turn: gateway -> credential gateway -> the provider over TLS, which sees the real key", function () {
+      const before = providerRequests(provider.log).length;
+      const r = host.exec(
+        [
+          "clawkit-openclaw",
+          "agent",
+          "--agent",
+          "main",
+          "--message",
+          "hello",
+          "--json",
+          "--timeout",
+          "90",
+        ],
+        { timeoutMs: 150_000 },
+      );
+      assert.strictEqual(
+        r.status,
+        0,
+        r.stdout + r.stderr + host.journal(HOST.credentialGatewayUnit, 20),
+      );
+      assert.match(r.stdout, /done/);
+      const calls = providerRequests(provider.log).slice(before);
+      assert.ok(calls.length > 0, "the provider was never called");
+      for (const c of calls) {
+        assert.deepStrictEqual(
+          [c.method, c.url, c.host],
+          ["POST", "/v1/messages", "api.anthropic.com"],
+        );
+        assert.strictEqual(c.apiKey, first.anthropicKey);
+        assert.strictEqual(c.authorization, undefined);
+      }
+    });
+
+    it("as the agent user, and from inside the gateway's own unit: no credential in any file, environment or command line it can read", function () {
+      const needles = credentials.join("\n") + "\n";
+      const asAgent = JSON.parse(agent(["secrets"], needles).stdout) as {
+        files: number;
+        environs: number;
+        hits: string[][];
+      };
+      assert.ok(asAgent.files > 10_000, `only ${asAgent.files} files searched`);
+      // From inside the unit: its cgroup, its namespaces (read-only system, private /tmp, its own /proc), its user.
+      const pid = host
+        .exec(["systemctl", "show", "-p", "MainPID", "--value", HOST.gatewayUnit])
+        .stdout.trim();
+      const cgroup = host
+        .exec(["systemctl", "show", "-p", "ControlGroup", "--value", HOST.gatewayUnit])
+        .stdout.trim();
+      const inUnit = host.exec(
+        [
+          "sh",
+          "-c",
+          'echo $$ >"$(findmnt -n -t cgroup2 -o TARGET | head -n 1)$1/cgroup.procs" && exec nsenter -t "$2" -U -m -i -u --setuid "$3" --setgid "$3" python3 "$4" secrets',
+          "sh",
+          cgroup,
+          pid,
+          host.exec(["id", "-u", HOST.agentUser]).stdout.trim(),
+          PROBE_IN_ROOT,
+        ],
+        { input: needles, timeoutMs: 300_000 },
+      );
+      assert.strictEqual(inUnit.status, 0, inUnit.stderr);
+      const fromUnit = JSON.parse(inUnit.stdout) as {
+        files: number;
+        environs: number;
+        hits: string[][];
+      };
+      assert.ok(fromUnit.environs >= 1, "the gateway's own environment was not searched");
+      const hits = [...asAgent.hits.flat(), ...fromUnit.hits.flat()];
+      readableHits = new Set(hits).size;
+      assert.deepStrictEqual(hits, [], "the agent can read a credential");
+      console.log(
+        `      searched ${asAgent.files} files as the agent, ${fromUnit.files} from the unit (${fromUnit.environs} environments): 0 of ${credentials.length} credentials`,
+      );
+    });
+
+    it("the agent cannot reach a model provider directly, nor through the egress proxy", function () {
+      for (const address of FAKE_PROVIDER)
+        assert.notStrictEqual(agent(["tcp", address, "443"]).status, 0, address);
+      for (const name of Object.values(CREDENTIAL_UPSTREAMS).map((u) => u.host))
+        assert.strictEqual(
+          agent(["proxy", String(HOST.proxyPort), name, "443"]).stdout.trim(),
+          "connect=403",
+          name,
+        );
+    });
+
+    it("a method or path not on the credential gateway's list is refused with 403 and never forwarded", function () {
+      const before = providerRequests(provider.log).length;
+      for (const [method, p] of [
+        ["GET", "/anthropic/v1/models"],
+        ["GET", "/anthropic/v1/messages"],
+        ["POST", "/anthropic/v1/messages/batches"],
+        ["POST", "/anthropic/v1/files"],
+        ["POST", "/openai/v1/responses"],
+        ["POST", "/telegram/bot0:x/sendMessage"],
+      ])
+        assert.strictEqual(
+          agent(["http", method, `${credgw}${p}`]).stdout.trim(),
+          "403",
+          `${method} ${p}`,
+        );
+      assert.strictEqual(providerRequests(provider.log).length, before);
+    });
+
+    it("cannot be moved to another host by anything the agent sends: Host, an absolute URI, CONNECT", function () {
+      const before = providerRequests(provider.log).length;
+      const body = '{"model":"m","max_tokens":1,"messages":[]}';
+      const post = (target: string, hostHeader: string) =>
+        `POST ${target} HTTP/1.1\nHost: ${hostHeader}\nContent-Type: application/json\nContent-Length: ${body.length}\nConnection: close\n\n${body}`;
+      const sent = [
+        agent(
+          ["raw", "127.0.0.1", String(HOST.credentialGatewayPort)],
+          post("/anthropic/v1/messages", ALLOWED_HOST),
+        ),
+        agent(
+          ["raw", "127.0.0.1", String(HOST.credentialGatewayPort)],
+          post(`http://${NET.upstreamAllowed}/anthropic/v1/messages`, NET.upstreamAllowed),
+        ),
+        agent(
+          ["raw", "127.0.0.1", String(HOST.credentialGatewayPort)],
+          `CONNECT ${NET.upstreamAllowed}:443 HTTP/1.1\nHost: ${NET.upstreamAllowed}:443\n\n`,
+        ),
+      ].map((r) => r.stdout.trim());
+      assert.deepStrictEqual(sent.slice(0, 2), ["200", "200"]);
+      assert.match(sent[2], /^4\d\d$/);
+      const forwarded = providerRequests(provider.log).slice(before);
+      assert.strictEqual(forwarded.length, 2);
+      for (const f of forwarded) assert.strictEqual(f.host, "api.anthropic.com");
+    });
+
+    it("its user reaches TCP 443 outside the host, IPv4 and IPv6, and nothing else", function () {
+      const as = (args: string[]) => probe("host", args, { user: HOST.credentialGatewayUser });
+      for (const address of FAKE_PROVIDER)
+        assert.strictEqual(as(["tcp", address, "443"]).status, 0, address);
+      for (const [address, port] of [
+        [NET.upstreamAllowed, "80"],
+        [NET.upstreamAllowed6, "80"],
+        [NET.publicHost, "443"],
+        [NET.publicHost6, "443"],
+        [NET.tailnetPeer, "443"],
+        ["127.0.0.1", String(HOST.proxyPort)],
+        ["127.0.0.1", String(GATEWAY_PORT)],
+        ["169.254.169.254", "443"],
+      ])
+        assert.notStrictEqual(as(["tcp", address, port]).status, 0, `${address}:${port}`);
+      for (const resolver of [NET.dns, NET.dns6])
+        assert.deepStrictEqual(JSON.parse(as(["udp", resolver, "53"]).stdout), [], resolver);
+    });
+
+    it("a model-key rotation reloads the credential gateway: the new key is in use, the gateway is not restarted, no request fails", async function () {
+      const gatewayPid = () =>
+        host
+          .exec(["systemctl", "show", "-p", "MainPID", "--value", HOST.gatewayUnit])
+          .stdout.trim();
+      const seconds: number[] = [];
+      let restarts = 0;
+      for (let i = 0; i < REPEATS; i++) {
+        const next = testSecrets(1, 20 + i);
+        const pid = gatewayPid();
+        // Requests from the agent side all through the rotation, each read to its end.
+        const traffic = host.spawnIn("host", [
+          "runuser",
+          "-u",
+          HOST.agentUser,
+          "--",
+          "python3",
+          PROBE_IN_ROOT,
+          "hammer",
+          `${credgw}/anthropic/v1/messages`,
+          "12",
+        ]);
+        let out = "";
+        traffic.stdout!.on("data", (c: Buffer) => (out += c.toString()));
+        const finished = new Promise<void>((resolve) => traffic.on("exit", () => resolve()));
+        await sleep(2000);
+        const start = Date.now();
+        const r = applySecrets(host, next.env);
+        assert.strictEqual(r.status, 0, r.stderr);
+        // Until the provider sees the new key on a call made after the command returned.
+        let inUse = false;
+        for (let t = 0; t < 100 && !inUse; t++) {
+          const from = providerRequests(provider.log).length;
+          probe("host", ["http", "POST", `${credgw}/anthropic/v1/messages`]);
+          inUse = providerRequests(provider.log)
+            .slice(from)
+            .some((q) => q.apiKey === next.anthropicKey);
+        }
+        seconds.push((Date.now() - start) / 1000);
+        assert.ok(inUse, "the new key never reached the provider");
+        await finished;
+        const counts = JSON.parse(out) as Record<string, number>;
+        assert.deepStrictEqual(
+          Object.keys(counts),
+          ["200"],
+          `requests failed during the rotation: ${out}`,
+        );
+        assert.ok(counts["200"] > 5, out);
+        if (gatewayPid() !== pid) restarts += 1;
+        assert.strictEqual(gatewayPid(), pid, "the gateway was restarted for a model key");
+        assert.match(r.stderr, /credentials applied/);
+        assert.match(r.stderr, /gateway token unchanged/);
+        credentials = [next.anthropicKey];
+        console.log(
+          `      model-key rotation, new key in use: ${seconds[i].toFixed(1)} s, ${counts["200"]} requests meanwhile, none failed`,
+        );
+      }
+      figures.keyRotationSeconds = seconds;
+      figures.gatewayRestartsDuringKeyRotation = restarts;
+    });
+
+    it("a credential update the credential gateway cannot take is rolled back: the command fails, the old key keeps working", function () {
+      const current = credentials[0];
+      const next = testSecrets(1, 90);
+      // A reload that fails, as one would with its upstream's name unresolvable.
+      const dropIn = `/run/systemd/system/${HOST.credentialGatewayUnit}.d`;
+      host.exec([
+        "sh",
+        "-c",
+        `mkdir -p ${dropIn} && printf '[Service]\nExecReload=\nExecReload=/bin/false\n' >${dropIn}/break.conf && systemctl daemon-reload`,
+      ]);
+      try {
+        const r = applySecrets(host, next.env);
+        assert.notStrictEqual(r.status, 0);
+        assert.match(r.stderr, /rolled back/);
+      } finally {
+        host.exec(["sh", "-c", `rm -rf ${dropIn} && systemctl daemon-reload`]);
+      }
+      const from = providerRequests(provider.log).length;
+      assert.strictEqual(
+        probe("host", ["http", "POST", `${credgw}/anthropic/v1/messages`]).stdout.trim(),
+        "200",
+      );
+      const used = providerRequests(provider.log)
+        .slice(from)
+        .map((q) => q.apiKey);
+      assert.deepStrictEqual(used, [current]);
+      assert.strictEqual(
+        host.exec(["grep", "-c", current, `${HOST.credentialsDir}/anthropic.conf`]).stdout.trim(),
+        "1",
+      );
+      // Refused before anything changes: a character nginx's quoting would interpret, a route this host lacks.
+      for (const bad of [`CREDENTIAL_ANTHROPIC=sk"x;$y`, "CREDENTIAL_OPENAI=sk-proj-x"]) {
+        const refused = applySecrets(host, `OPENCLAW_GATEWAY_TOKEN=${currentToken}\n${bad}\n`);
+        assert.notStrictEqual(refused.status, 0, bad);
+        assert.match(refused.stderr, /nothing changed/);
       }
     });
   });
@@ -615,6 +937,8 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
         "/etc/clawkit/clawkit.env",
         "/etc/clawkit/exec-approvals.json",
         "/etc/systemd/system/openclaw-gateway.service",
+        `/etc/systemd/system/${HOST.credentialGatewayUnit}`,
+        HOST.credentialGatewayConfig,
         "/etc/squid/squid.conf",
         HOST.proxySelfAddresses,
         "/etc/systemd/system/squid.service.d/10-clawkit.conf",
@@ -629,6 +953,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
         hashes: host.exec(["sha256sum", ...managed]).stdout,
         gateway: host.exec("systemctl show -p MainPID -p NRestarts openclaw-gateway").stdout,
         squid: host.exec("systemctl show -p MainPID squid").stdout,
+        credgw: host.exec(`systemctl show -p MainPID ${HOST.credentialGatewayUnit}`).stdout,
       });
       const before = state();
       const r = provision(host);
@@ -673,6 +998,19 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
         service: "openclaw-gateway",
         // openclaw's schema is strict: the gateway would exit 78 at its next start.
         breakIt: (c) => JSON.stringify({ ...JSON.parse(c), gatewayy: { mode: "local" } }),
+      },
+      {
+        file: "files/credential-gateway.conf",
+        onHost: HOST.credentialGatewayConfig,
+        service: HOST.credentialGatewayUnit,
+        // nginx -t refuses it; a reload would have left the old workers on silently.
+        breakIt: (c) => c.replace("proxy_ssl_verify on;", "proxy_ssl_verify perhaps;"),
+      },
+      {
+        file: `files/${HOST.credentialGatewayUnit}`,
+        onHost: `/etc/systemd/system/${HOST.credentialGatewayUnit}`,
+        service: HOST.credentialGatewayUnit,
+        breakIt: (c) => c.replace("NoNewPrivileges=yes", "NoNewPrivileges=perhaps"),
       },
       {
         file: "files/exec-approvals.json",
@@ -741,14 +1079,29 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
     });
 
     it("a broken rotation is rolled back: the command fails, the old token still works", async function () {
-      // Well-formed, so it is installed; it points the gateway at a missing config, so it cannot start.
-      const broken = `${testSecrets(2).env}OPENCLAW_CONFIG_PATH=/nonexistent/openclaw.json\n`;
-      const r = applySecrets(host, broken);
-      assert.notStrictEqual(r.status, 0);
-      assert.match(r.stderr, /rolled back/);
-      for (let i = 0; i < 60 && invoke("host", loopback, first.token) !== "200"; i++)
+      // A gateway that cannot start, whatever its token: the rotation must not leave the new one in place.
+      const dropIn = `/run/systemd/system/${HOST.gatewayUnit}.d`;
+      const before = host.exec(["sha256sum", HOST.secretsFile]).stdout;
+      host.exec([
+        "sh",
+        "-c",
+        `mkdir -p ${dropIn} && printf '[Service]\\nExecStartPre=/bin/false\\n' >${dropIn}/break.conf`,
+      ]);
+      try {
+        const r = applySecrets(host, testSecrets(2, 1).env);
+        assert.notStrictEqual(r.status, 0);
+        assert.match(r.stderr, /rolled back/);
+      } finally {
+        host.exec([
+          "sh",
+          "-c",
+          `rm -rf ${dropIn} && systemctl daemon-reload && systemctl reset-failed ${HOST.gatewayUnit}; systemctl restart ${HOST.gatewayUnit}`,
+        ]);
+      }
+      assert.strictEqual(host.exec(["sha256sum", HOST.secretsFile]).stdout, before);
+      for (let i = 0; i < 60 && invoke("host", loopback, currentToken) !== "200"; i++)
         await sleep(1000);
-      assert.strictEqual(invoke("host", loopback, first.token), "200");
+      assert.strictEqual(invoke("host", loopback, currentToken), "200");
       assert.strictEqual(invoke("host", loopback, testSecrets(2).token), "401");
     });
 

@@ -98,6 +98,82 @@ def find(where):
     print(hits)
 
 
+def secrets():
+    """Where any of the secrets on stdin (one a line) can be read by this process: every
+    regular file under / it may open (but /proc, /sys, /dev), every /proc/<pid>/environ
+    and cmdline. Prints a JSON list, per secret, of the paths holding it (never the secret)."""
+    needles = [l.strip().encode() for l in sys.stdin if l.strip()]
+    if not needles:
+        raise SystemExit("secrets: no secret on stdin")
+    hits = [[] for _ in needles]
+    scanned = 0
+
+    def check(path, data):
+        for i, needle in enumerate(needles):
+            if needle in data:
+                hits[i].append(path)
+
+    for top, dirs, files in os.walk("/", onerror=lambda e: None):
+        if top == "/":
+            dirs[:] = [d for d in dirs if d not in ("proc", "sys", "dev")]
+        for name in files:
+            path = os.path.join(top, name)
+            try:
+                if not os.path.isfile(path) or os.path.islink(path):
+                    continue
+                with open(path, "rb") as f:
+                    check(path, f.read(64 * 1024 * 1024))
+                scanned += 1
+            except OSError:
+                pass
+    procs = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        if int(pid) == os.getpid():
+            continue
+        for part in ("environ", "cmdline"):
+            try:
+                check(f"/proc/{pid}/{part}", open(f"/proc/{pid}/{part}", "rb").read())
+                procs += part == "environ"
+            except OSError:
+                pass
+    print(json.dumps({"files": scanned, "environs": procs, "hits": hits}))
+
+
+def raw(host, port):
+    """Sends the raw HTTP request on stdin to host:port; prints the status code (0: none)."""
+    request = sys.stdin.buffer.read().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+    try:
+        s = socket.create_connection((host, int(port)), timeout=10)
+        s.sendall(request)
+        head = s.recv(4096).decode(errors="replace")
+    except OSError as e:
+        print(f"0 {e}")
+        return 1
+    print(head.split(" ")[1] if " " in head else "0")
+    return 0
+
+
+def hammer(url, seconds):
+    """POSTs to url, one request after another, for that many seconds; prints JSON
+    counts of each status (or error) seen. Each answer is read to its end."""
+    counts = {}
+    deadline = time.monotonic() + float(seconds)
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    while time.monotonic() < deadline:
+        req = urllib.request.Request(url, method="POST", data=b'{"model":"m","max_tokens":1,"messages":[]}')
+        req.add_header("Content-Type", "application/json")
+        try:
+            with opener.open(req, timeout=30) as r:
+                r.read()
+                key = str(r.status)
+        except urllib.error.HTTPError as e:
+            key = str(e.code)
+        except OSError as e:
+            key = f"error {e}"
+        counts[key] = counts.get(key, 0) + 1
+    print(json.dumps(counts))
+
+
 def udp(host, *ports):
     answered = []
     for port in ports:
@@ -218,4 +294,4 @@ def listen(port, *addresses):
 
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
-    sys.exit({"scan": scan, "udp": udp, "tcp": tcp, "proxy": proxy, "http": http, "find": find, "back-up": back_up, "listen": listen}[cmd](*args) or 0)
+    sys.exit({"scan": scan, "udp": udp, "tcp": tcp, "proxy": proxy, "http": http, "find": find, "back-up": back_up, "listen": listen, "secrets": secrets, "raw": raw, "hammer": hammer}[cmd](*args) or 0)
