@@ -4,7 +4,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { packBundle, renderBundle } from "../cloud-init/bundle";
+import { renderCredentialGatewayUnit } from "../cloud-init/credential-gateway";
 import { renderGatewayUnit } from "../cloud-init/gateway-unit";
+import { HOST } from "../cloud-init/paths";
 import { renderOpenclawConfig } from "../cloud-init/openclaw-config";
 import { renderUserData } from "../cloud-init/userdata";
 import { sampleSettings, sampleUserDataOptions } from "../test/support/samples";
@@ -58,18 +60,23 @@ figure("unit suite", `${unitSeconds.toFixed(1)} s`, "mocha test/unit, wall clock
 
 const tmp = tempDir("bench");
 try {
-  const unit = path.join(tmp.dir, "openclaw-gateway.service");
-  fs.writeFileSync(unit, renderGatewayUnit());
-  const analyzed = hasCommand("systemd-analyze")
-    ? run("systemd-analyze", ["security", "--offline=true", "--no-pager", unit]).stdout
-    : "";
-  figure(
-    "gateway unit exposure",
-    /Overall exposure level for \S+: ([0-9.]+ \S+)/.exec(analyzed)?.[1],
-    hasCommand("systemd-analyze")
-      ? "systemd-analyze security --offline=true"
-      : "systemd-analyze missing: sudo bash scripts/install-system-deps.sh",
-  );
+  for (const [name, render, label] of [
+    [HOST.gatewayUnit, renderGatewayUnit, "gateway unit exposure"],
+    [HOST.credentialGatewayUnit, renderCredentialGatewayUnit, "credential gateway unit exposure"],
+  ] as const) {
+    const unit = path.join(tmp.dir, name);
+    fs.writeFileSync(unit, render());
+    const analyzed = hasCommand("systemd-analyze")
+      ? run("systemd-analyze", ["security", "--offline=true", "--no-pager", unit]).stdout
+      : "";
+    figure(
+      label,
+      /Overall exposure level for \S+: ([0-9.]+ \S+)/.exec(analyzed)?.[1],
+      hasCommand("systemd-analyze")
+        ? "systemd-analyze security --offline=true"
+        : "systemd-analyze missing: sudo bash scripts/install-system-deps.sh",
+    );
+  }
 
   // bench.sh installed the pinned runtime; without it this figure is missing, loudly.
   const config = path.join(tmp.dir, "openclaw.json");
@@ -142,6 +149,23 @@ if (process.argv.includes("--system")) {
     "rotation, new token accepted through serve",
     spread(f.rotationSeconds),
     "clawkit-secrets-apply, then the tailnet peer",
+  );
+  figure(
+    "credentials readable by the agent user",
+    f.credentialsReadableByAgent,
+    "every file, environment and command line, as the agent and from inside its unit",
+  );
+  figure(
+    "model-key rotation, new key in use at the provider",
+    spread(f.keyRotationSeconds),
+    "clawkit-secrets-apply (credential gateway reload), then calls until the fake provider sees it",
+  );
+  figure(
+    "gateway restarts during model-key rotations",
+    f.gatewayRestartsDuringKeyRotation === undefined
+      ? undefined
+      : String(f.gatewayRestartsDuringKeyRotation),
+    "the gateway's MainPID before and after",
   );
   for (const family of ["IPv4", "IPv6"]) {
     const open = f[`openPortsFromInternet${family}`];

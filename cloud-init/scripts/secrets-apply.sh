@@ -88,7 +88,12 @@ healthy() {
   return $ok
 }
 
-restart() { systemctl daemon-reload; systemctl restart "$unit"; }
+# restart: a gateway that fails to start is for healthy() to judge, not a reason to
+# stop here with the new token in place and no rollback.
+restart() {
+  systemctl daemon-reload
+  systemctl restart "$unit" || log "the gateway did not start"
+}
 
 # credgw_generation: which credentials the credential gateway's workers hold.
 credgw_generation() {

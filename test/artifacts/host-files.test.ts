@@ -154,9 +154,9 @@ for (const u of SANDBOXED_UNITS) {
         `README does not say "${u.label} is rated **${match[1]}**"`,
       );
       assert.deepStrictEqual(
-        [...map.matchAll(new RegExp(`${u.label} exposure score (\\d\\.\\d)`, "g"))].map(
-          (m) => m[1],
-        ),
+        [
+          ...map.matchAll(new RegExp(`(?<![A-Za-z] )${u.label} exposure score (\\d\\.\\d)`, "g")),
+        ].map((m) => m[1]),
         [match[1]],
         `the threat map quotes another score for the ${u.label}`,
       );

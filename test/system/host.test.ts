@@ -670,7 +670,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
         "User=\nActiveState=active\n",
       );
       const workers = host
-        .exec(["ps", "-C", "nginx", "-o", "user=,args="])
+        .exec(["ps", "-C", "nginx", "-o", "user:32=,args="])
         .stdout.trim()
         .split("\n");
       assert.ok(
@@ -732,11 +732,12 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
         [
           "sh",
           "-c",
-          'echo $$ >"$(findmnt -n -t cgroup2 -o TARGET | head -n 1)$1/cgroup.procs" && exec nsenter -t "$2" -U -m -i -u --setuid "$3" --setgid "$3" python3 "$4" secrets',
+          'echo $$ >"$(findmnt -n -t cgroup2 -o TARGET | head -n 1)$1/cgroup.procs" && exec nsenter -t "$2" -U -m -i -u --setuid "$3" --setgid "$4" python3 "$5" secrets',
           "sh",
           cgroup,
           pid,
           host.exec(["id", "-u", HOST.agentUser]).stdout.trim(),
+          host.exec(["id", "-g", HOST.agentUser]).stdout.trim(),
           PROBE_IN_ROOT,
         ],
         { input: needles, timeoutMs: 300_000 },
