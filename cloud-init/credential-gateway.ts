@@ -37,33 +37,46 @@ export const CREDENTIAL_UPSTREAMS: Readonly<Record<CredentialRoute, Upstream>> =
 };
 
 /**
- * Bot API methods the agent may call through its bot: what openclaw's Telegram
- * channel calls for a direct-message bot (polling, replies, streaming edits,
- * typing, reactions, media both ways). Webhooks, bot settings beyond its
+ * Bot API methods the agent may call through its bot: what openclaw 2026.9.6's
+ * Telegram channel was seen calling for a direct-message bot against a fake Bot
+ * API (start-up, polling, replies, streaming edits, typing, reactions, received
+ * files), and what its message tool can send. Webhooks, bot settings beyond its
  * command menu, chat administration and payments are not on it.
  */
 export const TELEGRAM_METHODS = [
-  "answerCallbackQuery",
-  "deleteMessage",
-  "deleteMyCommands",
-  "deleteWebhook",
-  "editMessageReplyMarkup",
-  "editMessageText",
-  "getChat",
-  "getFile",
+  // Start-up and polling.
   "getMe",
-  "getMyCommands",
   "getUpdates",
-  "getWebhookInfo",
-  "sendAudio",
-  "sendChatAction",
-  "sendDocument",
-  "sendMessage",
-  "sendPhoto",
-  "sendVideo",
-  "sendVoice",
-  "setMessageReaction",
+  "deleteWebhook",
   "setMyCommands",
+  "deleteMyCommands",
+  // Replies, typing, streaming edits, reactions, received files.
+  "sendMessage",
+  "sendChatAction",
+  "editMessageText",
+  "editMessageCaption",
+  "editMessageReplyMarkup",
+  "deleteMessage",
+  "setMessageReaction",
+  "getFile",
+  // What the agent's message tool may send.
+  "sendPhoto",
+  "sendDocument",
+  "sendVideo",
+  "sendAnimation",
+  "sendAudio",
+  "sendVoice",
+  "sendVideoNote",
+  "sendMediaGroup",
+  "sendSticker",
+  "sendPoll",
+  "sendLocation",
+  "sendVenue",
+  "answerCallbackQuery",
+  "pinChatMessage",
+  "unpinChatMessage",
+  "getChat",
+  "getChatMember",
 ] as const;
 
 /** The runtime directory systemd makes for the unit (RuntimeDirectory=). */

@@ -41,6 +41,9 @@ function providersThroughCredentialGateway(providers: OpenclawOptions["providers
       p,
       {
         baseUrl: credentialGatewayUrl(p),
+        // Without it openclaw sends its small-model calls (titles, summaries) to an
+        // OpenAI-style path of a custom base URL, which the credential gateway refuses.
+        api: p === "anthropic" ? "anthropic-messages" : "openai-responses",
         apiKey: CREDENTIAL_PLACEHOLDER,
         ...(p === "anthropic" ? { headers: { "anthropic-beta": ANTHROPIC_BETAS } } : {}),
       },

@@ -104,7 +104,7 @@ export const CONFIG_REFERENCE: readonly ConfigKey[] = [
     default: "[]",
     secret: false,
     description:
-      "extra hostnames the agent may reach through the proxy; `*.domain.tld` allowed, `*` and TLD wildcards refused",
+      "hostnames the agent may reach through the proxy; `*.domain.tld` allowed, `*` and TLD wildcards refused, and so is any name of a model provider or Telegram (the agent reaches those only through the credential gateway)",
     shapes: VPS,
   },
   {

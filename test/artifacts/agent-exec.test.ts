@@ -156,20 +156,14 @@ describe("artifacts: exec and the model key through a real agent turn (pinned op
       assert.strictEqual(q.authorization, undefined, "an Authorization header reached the model");
       assert.match(q.beta ?? "", /interleaved-thinking-2025-05-14/);
     }
-    const forwarded = tap.filter((t) => t.status === 200);
-    assert.strictEqual(
-      forwarded.length,
-      requests.length,
-      `a model call bypassed the credential gateway: ${JSON.stringify(tap)}`,
-    );
-    for (const line of forwarded) {
-      assert.deepStrictEqual([line.method, line.uri], ["POST", "/anthropic/v1/messages"]);
+    assert.strictEqual(tap.length, requests.length, "a model call bypassed the credential gateway");
+    // Every call went through the credential gateway to the one path on its list, with the placeholder.
+    for (const line of tap) {
+      assert.deepStrictEqual(
+        [line.method, line.uri, line.status],
+        ["POST", "/anthropic/v1/messages", 200],
+      );
       assert.strictEqual(line.apiKey, CREDENTIAL_PLACEHOLDER);
-    }
-    // What else openclaw asked for was refused there and never reached the model.
-    for (const line of tap.filter((t) => t.status !== 200)) {
-      assert.strictEqual(line.status, 403, JSON.stringify(line));
-      assert.notStrictEqual(line.apiKey, REAL_KEY);
     }
   });
 });

@@ -69,7 +69,7 @@ mkdir -p "$HOME" "$OPENCLAW_STATE_DIR"
 # A tailnet-like address: the served path's callers are not loopback to the gateway.
 ip addr add ${SERVED_ADDRESS}/32 dev lo
 "$NODE" "$SERVE_PROXY" http://127.0.0.1:${this.port} ${SERVED_ADDRESS} &
-OPENCLAW_GATEWAY_TOKEN=$(cat "$DIR/token") ANTHROPIC_API_KEY=sk-ant-api03-TESTONLY \\
+OPENCLAW_GATEWAY_TOKEN=$(cat "$DIR/token") \\
   timeout 600 "$NODE" "$OPENCLAW" gateway run >"$DIR/gateway.out" 2>&1`;
     this.child = spawn(
       "unshare",

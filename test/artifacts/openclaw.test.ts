@@ -31,10 +31,8 @@ function openclaw(
       OPENCLAW_CONFIG_PATH: configPath,
       OPENCLAW_STATE_DIR: path.join(tmp.dir, "state"),
       OPENCLAW_CONFIG_READONLY: "1",
+      // The gateway's only secret: the model keys and the bot token live with the credential gateway.
       OPENCLAW_GATEWAY_TOKEN: "T".repeat(64),
-      ANTHROPIC_API_KEY: "sk-ant-api03-TESTONLY",
-      OPENAI_API_KEY: "sk-proj-TESTONLY",
-      TELEGRAM_BOT_TOKEN: "123456789:TESTONLY-telegram-token",
       NO_COLOR: "1",
     });
     const start = result.stdout.indexOf("{");

@@ -674,7 +674,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
         .stdout.trim()
         .split("\n");
       assert.ok(
-        workers.some((w) => w.startsWith(`${HOST.credentialGatewayUser} nginx: worker`)),
+        workers.some((w) => new RegExp(`^${HOST.credentialGatewayUser}\\s+nginx: worker`).test(w)),
         workers.join("; "),
       );
     });
