@@ -1,4 +1,5 @@
 import { HOST } from "./paths";
+import { sharedSandbox } from "./unit-sandbox";
 
 /** An upstream the credential gateway holds a credential for. */
 export type CredentialRoute = "anthropic" | "openai" | "telegram";
@@ -279,37 +280,14 @@ export function renderCredentialGatewayUnit(): string {
     "RuntimeDirectoryMode=0755",
     "",
     "# Sandbox",
-    "NoNewPrivileges=yes",
+    ...sharedSandbox(),
     // Only to start the workers as their own user.
     "CapabilityBoundingSet=CAP_SETUID CAP_SETGID",
-    "AmbientCapabilities=",
-    "ProtectSystem=strict",
-    "ProtectHome=yes",
-    "PrivateTmp=yes",
-    "PrivateDevices=yes",
-    "PrivateIPC=yes",
     "PrivateMounts=yes",
-    "ProtectHostname=yes",
-    "ProtectClock=yes",
-    "ProtectKernelTunables=yes",
-    "ProtectKernelModules=yes",
-    "ProtectKernelLogs=yes",
-    "ProtectControlGroups=yes",
-    "ProtectProc=invisible",
-    "ProcSubset=pid",
-    "RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX",
-    "RestrictNamespaces=yes",
-    "RestrictRealtime=yes",
     "RestrictSUIDSGID=yes",
-    "LockPersonality=yes",
     "MemoryDenyWriteExecute=yes",
-    "RemoveIPC=yes",
-    "KeyringMode=private",
-    "DevicePolicy=closed",
-    "SystemCallArchitectures=native",
-    "SystemCallFilter=@system-service",
+    // @privileged stays: the master starts its workers as their own user (setuid, setgroups).
     "SystemCallFilter=~@resources @mount @debug @cpu-emulation @obsolete @raw-io @reboot @swap @module @clock",
-    "SystemCallErrorNumber=EPERM",
     `SocketBindAllow=tcp:${HOST.credentialGatewayPort}`,
     "SocketBindDeny=any",
     "LimitNOFILE=4096",

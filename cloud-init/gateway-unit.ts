@@ -1,4 +1,5 @@
 import { HOST } from "./paths";
+import { sharedSandbox } from "./unit-sandbox";
 
 /**
  * Renders /etc/systemd/system/openclaw-gateway.service. The gateway runs as the
@@ -48,38 +49,14 @@ export function renderGatewayUnit(): string {
     "UMask=0077",
     "",
     "# Sandbox",
-    "NoNewPrivileges=yes",
+    ...sharedSandbox(),
     "CapabilityBoundingSet=",
-    "AmbientCapabilities=",
-    "ProtectSystem=strict",
     `ReadWritePaths=${HOST.stateDir}`,
-    "ProtectHome=yes",
-    "PrivateTmp=yes",
-    "PrivateDevices=yes",
     "PrivateUsers=yes",
-    "PrivateIPC=yes",
-    "ProtectHostname=yes",
-    "ProtectClock=yes",
-    "ProtectKernelTunables=yes",
-    "ProtectKernelModules=yes",
-    "ProtectKernelLogs=yes",
-    "ProtectControlGroups=yes",
-    "ProtectProc=invisible",
-    "ProcSubset=pid",
-    "RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX",
-    "RestrictNamespaces=yes",
-    "RestrictRealtime=yes",
     // Not RestrictSUIDSGID: systemd enforces it by failing openat2() with ENOSYS, and
     // openclaw's native file-safety layer then refuses to take its own lock.
     // NoNewPrivileges already makes set-uid bits worthless to this service.
-    "LockPersonality=yes",
-    "RemoveIPC=yes",
-    "KeyringMode=private",
-    "DevicePolicy=closed",
-    "SystemCallArchitectures=native",
-    "SystemCallFilter=@system-service",
     "SystemCallFilter=~@privileged @resources @mount @debug @cpu-emulation @obsolete @raw-io @reboot @swap @module @clock",
-    "SystemCallErrorNumber=EPERM",
     "# V8's JIT needs writable+executable memory, so MemoryDenyWriteExecute stays off.",
     "IPAddressDeny=any",
     "IPAddressAllow=localhost",

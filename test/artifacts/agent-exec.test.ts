@@ -12,10 +12,9 @@ import {
   file,
   NODE24,
   OPENCLAW_CLI,
+  inPrivateNamespaces,
   requirePrerequisites,
   rootUser,
-  ROOT,
-  run,
   tempDir,
 } from "../support/tools";
 
@@ -66,30 +65,14 @@ function agentTurn(commands: string[], allowlist: string[]): Turn {
       path.join(tmp.dir, "exec-approvals.json"),
       renderExecApprovals({ execSecurity: "allowlist", execAllowlist: allowlist }),
     );
-    const r = run(
-      "unshare",
-      [
-        "--mount",
-        "--net",
-        // Every process of the turn dies with it, even when the test times out.
-        "--pid",
-        "--fork",
-        "--mount-proc",
-        "--propagation",
-        "private",
-        "sh",
-        path.join(ROOT, "test", "support", "agent-turn.sh"),
-        tmp.dir,
-      ],
-      {
-        env: {
-          PATH: "/usr/bin:/bin:/usr/sbin:/sbin",
-          FAKE_COMMANDS: JSON.stringify(commands),
-          FAKE_PORT: "443",
-        },
-        timeout: 240_000,
+    const r = inPrivateNamespaces("agent-turn.sh", [tmp.dir], {
+      env: {
+        PATH: "/usr/bin:/bin:/usr/sbin:/sbin",
+        FAKE_COMMANDS: JSON.stringify(commands),
+        FAKE_PORT: "443",
       },
-    );
+      timeout: 240_000,
+    });
     const read = (name: string) =>
       fs.existsSync(path.join(tmp.dir, name))
         ? fs.readFileSync(path.join(tmp.dir, name), "utf8")

@@ -13,9 +13,9 @@ import {
   command,
   file,
   NODE24,
+  inPrivateNamespaces,
   requirePrerequisites,
   rootUser,
-  ROOT,
   run,
   tempDir,
 } from "../support/tools";
@@ -83,22 +83,10 @@ function throughGateway(
       fs.writeFileSync(path.join(other, "server.key"), ca.key);
       env.CERT_DIR = other;
     }
-    const r = run(
-      "unshare",
-      [
-        "--mount",
-        "--net",
-        "--pid",
-        "--fork",
-        "--mount-proc",
-        "--propagation",
-        "private",
-        "sh",
-        path.join(ROOT, "test", "support", "credential-gateway-run.sh"),
-        tmp.dir,
-      ],
-      { env, timeout: 120_000 },
-    );
+    const r = inPrivateNamespaces("credential-gateway-run.sh", [tmp.dir], {
+      env,
+      timeout: 120_000,
+    });
     const read = (name: string) =>
       fs.existsSync(path.join(tmp.dir, name))
         ? fs.readFileSync(path.join(tmp.dir, name), "utf8")

@@ -23,16 +23,20 @@ export function makeTestCa(dir: string, names: readonly string[]): TestCa {
     const r = run("openssl", args, { cwd: dir });
     if (r.status !== 0) throw new Error(`openssl ${args[0]}: ${r.stderr}`);
   };
-  openssl([
-    "req",
-    "-x509",
+  // A new P-256 key, unencrypted, written to KEYOUT.
+  const newKey = (keyOut: string) => [
     "-newkey",
     "ec",
     "-pkeyopt",
     "ec_paramgen_curve:P-256",
     "-nodes",
     "-keyout",
-    p("ca.key"),
+    keyOut,
+  ];
+  openssl([
+    "req",
+    "-x509",
+    ...newKey(p("ca.key")),
     "-out",
     p("ca.crt"),
     "-days",
@@ -44,20 +48,7 @@ export function makeTestCa(dir: string, names: readonly string[]): TestCa {
     "-addext",
     "keyUsage=critical,keyCertSign",
   ]);
-  openssl([
-    "req",
-    "-newkey",
-    "ec",
-    "-pkeyopt",
-    "ec_paramgen_curve:P-256",
-    "-nodes",
-    "-keyout",
-    p("server.key"),
-    "-out",
-    p("server.csr"),
-    "-subj",
-    `/CN=${names[0]}`,
-  ]);
+  openssl(["req", ...newKey(p("server.key")), "-out", p("server.csr"), "-subj", `/CN=${names[0]}`]);
   fs.writeFileSync(
     p("server.ext"),
     `subjectAltName=${names.map((n) => `DNS:${n}`).join(",")}\nextendedKeyUsage=serverAuth\n`,

@@ -82,6 +82,34 @@ export function run(
  * Runs argv after `setup` (shell, typically mounts) in a private mount namespace
  * of its own: what setup mounts is seen by argv alone, never by this machine.
  */
+/**
+ * Runs a shell script of test/support as root in private mount, network and PID
+ * namespaces (only loopback, which the script brings up; every process it starts
+ * dies with it, even when the test times out).
+ */
+export function inPrivateNamespaces(
+  script: string,
+  args: readonly string[],
+  options: SpawnSyncOptions = {},
+): { status: number; stdout: string; stderr: string } {
+  return run(
+    "unshare",
+    [
+      "--mount",
+      "--net",
+      "--pid",
+      "--fork",
+      "--mount-proc",
+      "--propagation",
+      "private",
+      "sh",
+      path.join(ROOT, "test", "support", script),
+      ...args,
+    ],
+    options,
+  );
+}
+
 export function inPrivateMounts(
   setup: string,
   argv: readonly string[],
