@@ -90,6 +90,7 @@ export function renderBundle(settings: HostSettings): BundleFile[] {
     shipped("scripts/compile-cache.sh", "scripts/compile-cache.sh", 0o755),
     shipped("scripts/proxy-self.sh", "scripts/proxy-self.sh", 0o755),
     shipped("scripts/openclaw-operator.sh", "scripts/openclaw-operator.sh", 0o755),
+    shipped("scripts/credgw-after-upgrade.sh", "scripts/credgw-after-upgrade.sh", 0o755),
     shipped("files/node/package.json", "node/package.json"),
     shipped("files/node/package-lock.json", "node/package-lock.json"),
     shipped("files/openclaw/package.json", "openclaw/package.json"),
@@ -99,6 +100,7 @@ export function renderBundle(settings: HostSettings): BundleFile[] {
     shipped("files/audit-clawkit.rules", "files/audit-clawkit.rules"),
     shipped("files/apt-auto-upgrades.conf", "files/apt-auto-upgrades.conf"),
     shipped("files/apt-unattended-clawkit.conf", "files/apt-unattended-clawkit.conf"),
+    shipped("files/apt-credgw-upgrade.conf", "files/apt-credgw-upgrade.conf"),
     { path: "files/clawkit.env", content: renderHostEnv(settings), mode: 0o644 },
     { path: "files/openclaw.json", content: renderOpenclawConfig(settings.openclaw), mode: 0o644 },
     {

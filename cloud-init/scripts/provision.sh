@@ -148,6 +148,14 @@ check_nginx() {
   log "nginx -t: $remarks"
   return 1
 }
+# apt stops at a file of its configuration it cannot parse, security updates with it.
+check_apt() {
+  remarks=$(apt-config -c "$1" dump 2>&1 >/dev/null)
+  verified=$?
+  [ "$verified" -eq 0 ] && return 0
+  log "apt-config: $remarks"
+  return 1
+}
 # openclaw keeps exec approvals in its state database: handing it the document is
 # the check, so a document it refuses never replaces the one it last accepted.
 apply_approvals() {
@@ -187,8 +195,9 @@ install_file "$files/squid-clawkit.conf" /etc/systemd/system/squid.service.d/10-
 install_file "$files/squid.conf" /etc/squid/squid.conf 644 root:root proxy check_squid
 install_file "$files/journald-clawkit.conf" /etc/systemd/journald.conf.d/10-clawkit.conf 644 root:root journald
 install_file "$files/audit-clawkit.rules" /etc/audit/rules.d/50-clawkit.rules 640 root:root audit
-install_file "$files/apt-auto-upgrades.conf" /etc/apt/apt.conf.d/20auto-upgrades 644 root:root updates
-install_file "$files/apt-unattended-clawkit.conf" /etc/apt/apt.conf.d/52clawkit-unattended-upgrades 644 root:root updates
+install_file "$files/apt-auto-upgrades.conf" /etc/apt/apt.conf.d/20auto-upgrades 644 root:root updates check_apt
+install_file "$files/apt-unattended-clawkit.conf" /etc/apt/apt.conf.d/52clawkit-unattended-upgrades 644 root:root updates check_apt
+install_file "$files/apt-credgw-upgrade.conf" /etc/apt/apt.conf.d/80clawkit-credential-gateway 644 root:root updates check_apt
 
 if changed unit || changed mount || changed proxy-unit || changed credgw-unit; then systemctl daemon-reload; fi
 if changed journald; then systemctl restart systemd-journald; fi

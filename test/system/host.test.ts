@@ -931,6 +931,44 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
     });
   });
 
+  describe("the credential gateway after an nginx upgrade", function () {
+    const hook = `${HOST.libDir}/scripts/credgw-after-upgrade.sh`;
+    const mainPid = () =>
+      host
+        .exec(["systemctl", "show", "-p", "MainPID", "--value", HOST.credentialGatewayUnit])
+        .stdout.trim();
+
+    it("apt runs the kit's hook after every dpkg run", function () {
+      const dump = host.exec(["apt-config", "dump", "DPkg::Post-Invoke"]).stdout;
+      assert.ok(dump.includes(hook), dump);
+    });
+
+    it("the hook restarts the credential gateway only when its nginx binary was replaced", async function () {
+      const before = mainPid();
+      assert.strictEqual(host.exec([hook]).status, 0);
+      assert.strictEqual(mainPid(), before, "restarted with nothing upgraded");
+      // What an upgrade does to the running binary: a new file in its place.
+      const replaced = host.exec(
+        "cp -a /usr/sbin/nginx /usr/sbin/nginx.new && mv /usr/sbin/nginx.new /usr/sbin/nginx",
+      );
+      assert.strictEqual(replaced.status, 0, replaced.stderr);
+      assert.strictEqual(host.exec([hook]).status, 0);
+      assert.notStrictEqual(mainPid(), before, "still running the replaced binary");
+      let health = "";
+      for (let i = 0; i < 50 && !/^[0-9a-f]{16}$/.test(health); i++) {
+        health = host
+          .exec(["curl", "-s", `http://127.0.0.1:${HOST.credentialGatewayPort}/clawkit-health`])
+          .stdout.trim();
+        await sleep(100);
+      }
+      assert.match(
+        health,
+        /^[0-9a-f]{16}$/,
+        "the restarted credential gateway lost its credentials",
+      );
+    });
+  });
+
   describe("idempotency", function () {
     it("a second provisioning run changes no file and restarts nothing", function () {
       const managed = [
