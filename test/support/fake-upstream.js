@@ -2,9 +2,10 @@
 // Model calls (POST .../messages, .../responses, .../chat/completions) get a
 // streaming Anthropic-style answer: with FAKE_COMMANDS (a JSON list) the "model"
 // asks the exec tool to run each in turn, then answers with text. Anything else
-// (the Bot API) gets {"ok":true}. Every request is appended to FAKE_LOG as one JSON
-// line: method, path, Host, the credential headers, the tools offered and the
-// tool results so far; the test reads it, nothing is checked here.
+// (the Bot API) gets what a bot that never receives a message gets. Every request
+// is appended to FAKE_LOG as one JSON line: method, path, Host, the credential
+// headers, the tools offered and the tool results so far; the test reads it,
+// nothing is checked here.
 // Env: FAKE_LOG, FAKE_PORT, FAKE_HOST (127.0.0.1), FAKE_TLS_CERT and FAKE_TLS_KEY
 // (HTTPS, as the real upstreams behind the credential gateway; else HTTP),
 // FAKE_STREAM_GAP_MS (pause between streamed events), FAKE_READY (a file written
@@ -52,6 +53,20 @@ function stream(res, model, blocks, stopReason) {
   next(0);
 }
 
+/** The Bot API, enough for openclaw's Telegram channel to start and poll: no update ever comes. */
+function botApi(req, res, request) {
+  const reply = (result) => {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ ok: true, result }));
+  };
+  if (req.url.endsWith("/getMe"))
+    return reply({ id: 424242, is_bot: true, first_name: "clawkit", username: "clawkit_test_bot" });
+  // A long poll that finds nothing; short, so a test's upstream never holds a request long.
+  if (req.url.endsWith("/getUpdates"))
+    return setTimeout(() => reply([]), Math.min(Number(request.timeout) || 0, 2) * 1000);
+  return reply(true);
+}
+
 function answer(req, res, body) {
   let request = {};
   try {
@@ -75,8 +90,7 @@ function answer(req, res, body) {
     results: results.map((r) => JSON.stringify(r.content)),
   });
   if (!/\/(messages|responses|chat\/completions)$/.test(req.url)) {
-    res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify({ ok: true, result: true }));
+    botApi(req, res, request);
     return;
   }
   if (tools.includes("exec") && results.length < commands.length) {

@@ -25,7 +25,7 @@ import { BundleFile } from "../../cloud-init/tar";
 import { renderUserData } from "../../cloud-init/userdata";
 import { SECRETS_APPLY_COMMAND } from "../../components/secretsSync";
 import { hostSettings as vpsHostSettings } from "../../stacks/vps";
-import { baseConfig, parseVps, sourceOf } from "../support/config";
+import { baseConfig, parseVps, sourceOf, TEST_SECRETS } from "../support/config";
 import { makeTestCa } from "../support/test-ca";
 import { NODE24, ROOT, tempDir } from "../support/tools";
 import { ExecResult, fetchDebs, NET, StagedFile, SystemHost } from "./harness";
@@ -115,13 +115,18 @@ export async function startResolver(host: SystemHost): Promise<void> {
 export function testSecrets(
   generation: number,
   keyGeneration = generation,
-): { token: string; anthropicKey: string; env: string } {
+): { token: string; anthropicKey: string; credentials: string[]; env: string } {
   const token = `systest${generation}`.padEnd(64, String.fromCharCode(97 + generation));
-  const anthropicKey = `sk-ant-api03-SYSTEST-${keyGeneration}`;
+  const credentials = {
+    anthropic: `sk-ant-api03-SYSTEST-${keyGeneration}`,
+    openai: `sk-proj-SYSTEST-${keyGeneration}`,
+    telegram: `4242${keyGeneration}:SYSTEST-bot-token-${keyGeneration}`,
+  };
   return {
     token,
-    anthropicKey,
-    env: renderHostSecrets({ gatewayToken: token, credentials: { anthropic: anthropicKey } }),
+    anthropicKey: credentials.anthropic,
+    credentials: Object.values(credentials),
+    env: renderHostSecrets({ gatewayToken: token, credentials }),
   };
 }
 
@@ -202,8 +207,8 @@ export function hostSettings(): HostSettings {
   const config = parseVps(
     sourceOf({
       ...baseConfig(),
-      "clawkit:telegramBotToken": "",
-      "clawkit:telegramAllowFrom": "",
+      // Every route of the credential gateway: both providers and Telegram.
+      "clawkit:openaiApiKey": TEST_SECRETS.openaiApiKey,
       "clawkit:hostname": HOSTNAME,
       "clawkit:serverType": process.arch === "arm64" ? "cax11" : "cx23",
       "clawkit:execAllowlist": '["date"]',

@@ -590,7 +590,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
     });
 
     it("no secret in any command line, the journal, the openclaw config or the agent's state", function () {
-      for (const secret of [first.token, first.anthropicKey]) {
+      for (const secret of [first.token, ...first.credentials]) {
         // The secret goes to the probe on stdin: a needle in argv would find itself.
         const inArgv = probe("host", ["find", "argv"], { input: secret }).stdout.trim();
         assert.strictEqual(inArgv, "0", "a secret is in a command line");
@@ -607,9 +607,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
         ]);
         const leaked = files.stdout
           .split("\n")
-          .filter(
-            (f) => f && f !== HOST.secretsFile && f !== `${HOST.credentialsDir}/anthropic.conf`,
-          );
+          .filter((f) => f && f !== HOST.secretsFile && path.dirname(f) !== HOST.credentialsDir);
         assert.deepStrictEqual(
           leaked,
           [],
@@ -626,7 +624,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
     /** The secrets only root and the credential gateway may hold, as they are now. */
     let credentials: string[] = [];
     before(function () {
-      credentials = [first.anthropicKey];
+      credentials = first.credentials;
     });
     after(() => {
       figures.credentialsReadableByAgent = `${readableHits}/${credentials.length}`;
@@ -654,6 +652,8 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
       assert.deepStrictEqual(files.stdout.trim().split("\n").sort(), [
         "anthropic.conf root:root 600",
         "generation.conf root:root 600",
+        "openai.conf root:root 600",
+        "telegram.conf root:root 600",
       ]);
       // Debian's own nginx, with its default site on port 80, never runs.
       assert.strictEqual(host.exec("systemctl is-enabled nginx.service").stdout.trim(), "masked");
@@ -755,6 +755,18 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
       console.log(
         `      searched ${asAgent.files} files as the agent, ${fromUnit.files} from the unit (${fromUnit.environs} environments): 0 of ${credentials.length} credentials`,
       );
+    });
+
+    it("Telegram through the credential gateway: the Bot API sees the real token in its path, openclaw only the placeholder", async function () {
+      const telegram = first.credentials[2];
+      let calls: ReturnType<typeof providerRequests> = [];
+      for (let i = 0; i < 60 && !calls.some((c) => c.url.endsWith("/getUpdates")); i++) {
+        calls = providerRequests(provider.log).filter((c) => c.host === "api.telegram.org");
+        await sleep(500);
+      }
+      const methods = new Set(calls.map((c) => c.url.replace(/^\/bot[^/]+\//, "")));
+      assert.ok(methods.has("getMe") && methods.has("getUpdates"), [...methods].join(" "));
+      for (const c of calls) assert.ok(c.url.startsWith(`/bot${telegram}/`), c.url);
     });
 
     it("the agent cannot reach a model provider directly, nor through the egress proxy", function () {
@@ -883,7 +895,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
         assert.strictEqual(gatewayPid(), pid, "the gateway was restarted for a model key");
         assert.match(r.stderr, /credentials applied/);
         assert.match(r.stderr, /gateway token unchanged/);
-        credentials = [next.anthropicKey];
+        credentials = next.credentials;
         console.log(
           `      model-key rotation, new key in use: ${seconds[i].toFixed(1)} s, ${counts["200"]} requests meanwhile, none failed`,
         );
