@@ -621,6 +621,9 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
     const credgw = `http://127.0.0.1:${HOST.credentialGatewayPort}`;
     const agent = (args: string[], input?: string) =>
       probe("host", args, { user: HOST.agentUser, input });
+    /** What reached the fake provider, but the Telegram channel's own long polls. */
+    const agentCalls = () =>
+      providerRequests(provider.log).filter((c) => !c.url.endsWith("/getUpdates"));
     /** The secrets only root and the credential gateway may hold, as they are now. */
     let credentials: string[] = [];
     before(function () {
@@ -680,7 +683,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
     });
 
     it("a real agent turn: gateway -> credential gateway -> the provider over TLS, which sees the real key", function () {
-      const before = providerRequests(provider.log).length;
+      const before = agentCalls().length;
       const r = host.exec(
         [
           "clawkit-openclaw",
@@ -701,7 +704,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
         r.stdout + r.stderr + host.journal(HOST.credentialGatewayUnit, 20),
       );
       assert.match(r.stdout, /done/);
-      const calls = providerRequests(provider.log).slice(before);
+      const calls = agentCalls().slice(before);
       assert.ok(calls.length > 0, "the provider was never called");
       for (const c of calls) {
         assert.deepStrictEqual(
@@ -781,25 +784,27 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
     });
 
     it("a method or path not on the credential gateway's list is refused with 403 and never forwarded", function () {
-      const before = providerRequests(provider.log).length;
+      const before = agentCalls().length;
       for (const [method, p] of [
         ["GET", "/anthropic/v1/models"],
         ["GET", "/anthropic/v1/messages"],
         ["POST", "/anthropic/v1/messages/batches"],
         ["POST", "/anthropic/v1/files"],
-        ["POST", "/openai/v1/responses"],
-        ["POST", "/telegram/bot0:x/sendMessage"],
+        ["GET", "/openai/v1/responses"],
+        ["POST", "/openai/v1/files"],
+        ["POST", "/telegram/bot0:x/setWebhook"],
+        ["POST", "/telegram/bot0:x/logOut"],
       ])
         assert.strictEqual(
           agent(["http", method, `${credgw}${p}`]).stdout.trim(),
           "403",
           `${method} ${p}`,
         );
-      assert.strictEqual(providerRequests(provider.log).length, before);
+      assert.strictEqual(agentCalls().length, before);
     });
 
     it("cannot be moved to another host by anything the agent sends: Host, an absolute URI, CONNECT", function () {
-      const before = providerRequests(provider.log).length;
+      const before = agentCalls().length;
       const body = '{"model":"m","max_tokens":1,"messages":[]}';
       const post = (target: string, hostHeader: string) =>
         `POST ${target} HTTP/1.1\nHost: ${hostHeader}\nContent-Type: application/json\nContent-Length: ${body.length}\nConnection: close\n\n${body}`;
@@ -819,7 +824,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
       ].map((r) => r.stdout.trim());
       assert.deepStrictEqual(sent.slice(0, 2), ["200", "200"]);
       assert.match(sent[2], /^4\d\d$/);
-      const forwarded = providerRequests(provider.log).slice(before);
+      const forwarded = agentCalls().slice(before);
       assert.strictEqual(forwarded.length, 2);
       for (const f of forwarded) assert.strictEqual(f.host, "api.anthropic.com");
     });
@@ -875,9 +880,9 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
         // Until the provider sees the new key on a call made after the command returned.
         let inUse = false;
         for (let t = 0; t < 100 && !inUse; t++) {
-          const from = providerRequests(provider.log).length;
+          const from = agentCalls().length;
           probe("host", ["http", "POST", `${credgw}/anthropic/v1/messages`]);
-          inUse = providerRequests(provider.log)
+          inUse = agentCalls()
             .slice(from)
             .some((q) => q.apiKey === next.anthropicKey);
         }
@@ -921,12 +926,12 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
       } finally {
         host.exec(["sh", "-c", `rm -rf ${dropIn} && systemctl daemon-reload`]);
       }
-      const from = providerRequests(provider.log).length;
+      const from = agentCalls().length;
       assert.strictEqual(
         probe("host", ["http", "POST", `${credgw}/anthropic/v1/messages`]).stdout.trim(),
         "200",
       );
-      const used = providerRequests(provider.log)
+      const used = agentCalls()
         .slice(from)
         .map((q) => q.apiKey);
       assert.deepStrictEqual(used, [current]);
@@ -935,7 +940,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
         "1",
       );
       // Refused before anything changes: a character nginx's quoting would interpret, a route this host lacks.
-      for (const bad of [`CREDENTIAL_ANTHROPIC=sk"x;$y`, "CREDENTIAL_OPENAI=sk-proj-x"]) {
+      for (const bad of [`CREDENTIAL_ANTHROPIC=sk"x;$y`, "CREDENTIAL_SLACK=xoxb-x"]) {
         const refused = applySecrets(host, `OPENCLAW_GATEWAY_TOKEN=${currentToken}\n${bad}\n`);
         assert.notStrictEqual(refused.status, 0, bad);
         assert.match(refused.stderr, /nothing changed/);
