@@ -31,7 +31,8 @@ export const CREDENTIAL_UPSTREAMS: Readonly<Record<CredentialRoute, Upstream>> =
     host: "api.openai.com",
     basePath: "/openai/v1",
     upstreamBase: "/v1",
-    posts: ["/responses", "/chat/completions"],
+    // openclaw's "openai-responses" API (set in openclaw.json) uses nothing else.
+    posts: ["/responses"],
     keyHeader: "Authorization",
   },
   telegram: { host: "api.telegram.org", basePath: "/telegram", upstreamBase: "", posts: [] },

@@ -125,12 +125,13 @@ describe("credential gateway: routes", function () {
     assert.match(anthropic, /proxy_set_header x-api-key \$clawkit_credential;/);
     assert.match(anthropic, /proxy_set_header Authorization "";/);
     assert.match(anthropic, /limit_except POST \{ deny all; \}/);
-    for (const p of ["/responses", "/chat/completions"]) {
+    for (const p of ["/responses"]) {
       const openai = location(conf, `= /openai/v1${p}`);
       assert.match(openai, /proxy_set_header Authorization "Bearer \$clawkit_credential";/);
       assert.match(openai, /proxy_set_header x-api-key "";/);
       assert.match(openai, new RegExp(`proxy_pass https://clawkit_openai/v1${p};`));
     }
+    assert.ok(!conf.includes("/chat/completions"), "a path openclaw does not use is open");
   });
 
   it("Telegram's token goes only into the forwarded path, for listed methods, and no error line prints it", function () {
