@@ -115,9 +115,10 @@ export function credentialFile(route: CredentialRoute | "generation"): string {
 }
 
 /**
- * The directives of one forwarded location: the fixed upstream with verified TLS,
- * the agent's own credential headers dropped and the route's set, no buffering
- * (model answers stream as server-sent events), timeouts for long model calls.
+ * The directives of one forwarded location: the route's credential (from its
+ * root-only file), the fixed upstream and TLS name, the agent's own credential and
+ * forwarding headers dropped and the route's key header set. Buffering, timeouts
+ * and certificate checks are set once for every location, in the http block.
  */
 function forward(route: CredentialRoute, upstreamUri: string, keyHeader?: Upstream["keyHeader"]) {
   const { host } = CREDENTIAL_UPSTREAMS[route];
