@@ -136,6 +136,16 @@ same_credentials() {
   return 0
 }
 
+# credgw_load: the credential gateway reads its credentials again: a graceful
+# reload when it runs (no stream is cut), a start when it does not.
+credgw_load() {
+  if systemctl is-active --quiet "$credgw"; then
+    systemctl reload "$credgw"
+  else
+    systemctl restart "$credgw"
+  fi
+}
+
 # swap_in DIR: the credential files become DIR's (each copied whole; nginx reads them only at a reload).
 swap_in() {
   find "$credentials" -mindepth 1 -maxdepth 1 -name '*.conf' -exec shred -u {} +
@@ -152,7 +162,7 @@ apply_credentials() {
   backup=$(mktemp -d "$credentials.prev.XXXXXX")
   cp -p "$credentials"/*.conf "$backup"/ 2>/dev/null || true
   swap_in "$1"
-  if systemctl reload "$credgw" && credgw_serves "$generation"; then
+  if credgw_load && credgw_serves "$generation"; then
     find "$backup" -type f -exec shred -u {} +
     rmdir "$backup"
     log "credentials applied: the credential gateway reloaded, the gateway kept running"
@@ -162,7 +172,7 @@ apply_credentials() {
   swap_in "$backup"
   find "$backup" -type f -exec shred -u {} +
   rmdir "$backup"
-  systemctl reload "$credgw" || systemctl restart "$credgw" || true
+  credgw_load || true
   return 1
 }
 
