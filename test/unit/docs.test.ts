@@ -104,6 +104,32 @@ describe("docs: the config reference, Pulumi.yaml and the README agree with the 
     }
   });
 
+  it("every test the threat map names by its title exists", function () {
+    const map = fs.readFileSync(path.join(ROOT, "docs", "threat-model.md"), "utf8");
+    // A title in the "checked by" column is quoted; "…" ends an abbreviated one.
+    const named = map
+      .split("\n")
+      .filter((l) => l.startsWith("|"))
+      .flatMap((l) => [...(l.split("|").at(-2) ?? "").matchAll(/"([^"]{12,}?)(…)?"/g)])
+      .map((m) => m[1]);
+    assert.ok(named.length >= 10, `only ${named.length} titles named`);
+    const titles = (dir: string): string[] =>
+      fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) return titles(p);
+        if (!e.name.endsWith(".test.ts")) return [];
+        return [...fs.readFileSync(p, "utf8").matchAll(/\bit\(\s*[`"]([^`"]+)[`"]/g)].map(
+          (m) => m[1],
+        );
+      });
+    const all = titles(path.join(ROOT, "test"));
+    for (const title of named)
+      assert.ok(
+        all.some((t) => t.startsWith(title)),
+        `the threat map names a test that does not exist: "${title}"`,
+      );
+  });
+
   it("the README's stack outputs are the ones index.ts exports", function () {
     const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
     const index = fs.readFileSync(path.join(ROOT, "index.ts"), "utf8");
