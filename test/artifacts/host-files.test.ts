@@ -270,23 +270,32 @@ describe("artifacts: the proxy config through squid -k parse", function () {
     );
   });
 
-  it("squid accepts the rendered config", function () {
-    const tmp = tempDir("squid");
-    try {
-      const conf = path.join(tmp.dir, "squid.conf");
-      // The list of the host's own addresses as proxy-self.sh writes it on a host.
-      const self = path.join(tmp.dir, "clawkit-self.acl");
-      fs.writeFileSync(self, "127.0.0.1\n203.0.113.10\n2001:db8:1::10\n64:ff9b::cb00:710a\n::1\n");
-      const rendered = renderProxyConfig(egressAllowlist(sampleSettings().egressAllowlist));
-      assert.ok(rendered.includes(`"${HOST.proxySelfAddresses}"`));
-      fs.writeFileSync(conf, rendered.replace(HOST.proxySelfAddresses, self));
-      const result = run("/usr/sbin/squid", ["-k", "parse", "-f", conf]);
-      assert.strictEqual(result.status, 0, result.stderr);
-      assert.doesNotMatch(result.stderr, /WARNING|ERROR|FATAL/, result.stderr);
-    } finally {
-      tmp.remove();
-    }
-  });
+  // The default configuration has no extra host: then squid refuses everything.
+  for (const [title, hosts] of [
+    ["with the operator's extra hosts", sampleSettings().egressAllowlist],
+    ["with none (the default)", []],
+  ] as const) {
+    it(`squid accepts the rendered config, ${title}`, function () {
+      const tmp = tempDir("squid");
+      try {
+        const conf = path.join(tmp.dir, "squid.conf");
+        // The list of the host's own addresses as proxy-self.sh writes it on a host.
+        const self = path.join(tmp.dir, "clawkit-self.acl");
+        fs.writeFileSync(
+          self,
+          "127.0.0.1\n203.0.113.10\n2001:db8:1::10\n64:ff9b::cb00:710a\n::1\n",
+        );
+        const rendered = renderProxyConfig(egressAllowlist(hosts));
+        assert.ok(rendered.includes(`"${HOST.proxySelfAddresses}"`));
+        fs.writeFileSync(conf, rendered.replace(HOST.proxySelfAddresses, self));
+        const result = run("/usr/sbin/squid", ["-k", "parse", "-f", conf]);
+        assert.strictEqual(result.status, 0, result.stderr);
+        assert.doesNotMatch(result.stderr, /WARNING|ERROR|FATAL/, result.stderr);
+      } finally {
+        tmp.remove();
+      }
+    });
+  }
 });
 
 describe("artifacts: proxy-self.sh lists every address of the host", function () {
