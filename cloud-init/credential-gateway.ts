@@ -114,6 +114,11 @@ export function credentialFile(route: CredentialRoute | "generation"): string {
   return `${HOST.credentialsDir}/${route}.conf`;
 }
 
+/** An include of that file which is no error while it does not exist yet (a glob). */
+export function credentialInclude(route: CredentialRoute | "generation"): string {
+  return `include ${credentialFile(route).replace(/\.conf$/, ".con[f]")};`;
+}
+
 /**
  * The directives of one forwarded location: the route's credential (from its
  * root-only file), the fixed upstream and TLS name, the agent's own credential and
@@ -124,8 +129,8 @@ function forward(route: CredentialRoute, upstreamUri: string, keyHeader?: Upstre
   const { host } = CREDENTIAL_UPSTREAMS[route];
   return [
     `      set $clawkit_credential "";`,
-    // A glob: before the first secrets arrive the route forwards with no credential.
-    `      include ${credentialFile(route).replace(/\.conf$/, ".con[f]")};`,
+    // Before the first secrets arrive the route forwards with no credential.
+    `      ${credentialInclude(route)}`,
     `      proxy_pass https://clawkit_${route}${upstreamUri};`,
     `      proxy_set_header Host ${host};`,
     `      proxy_ssl_name ${host};`,
@@ -233,7 +238,7 @@ export function renderCredentialGatewayConfig(routes: readonly CredentialRoute[]
     "    location = /clawkit-health {",
     // Which credentials are loaded: secrets-apply waits for its own generation after a reload.
     '      set $clawkit_generation "none";',
-    `      include ${credentialFile("generation").replace(/\.conf$/, ".con[f]")};`,
+    `      ${credentialInclude("generation")}`,
     "      access_log off;",
     "      default_type text/plain;",
     '      return 200 "$clawkit_generation\\n";',

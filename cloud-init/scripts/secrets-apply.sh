@@ -187,7 +187,8 @@ mkdir -p "$etc"
 incoming=$(mktemp "$etc/secrets.in.XXXXXX")
 token_file=$(mktemp "$etc/secrets.env.new.XXXXXX")
 staged=$(mktemp -d "$etc/credentials.new.XXXXXX")
-trap 'rm -f "$incoming" "$token_file"; find "$staged" -type f -exec shred -u {} + 2>/dev/null; rmdir "$staged" 2>/dev/null || true' EXIT
+# Whatever the exit, no copy of what came on stdin stays behind.
+trap 'find "$incoming" "$token_file" "$staged" -type f -exec shred -u {} + 2>/dev/null || true; rmdir "$staged" 2>/dev/null || true' EXIT
 head -c 65536 >"$incoming"
 valid "$incoming" || die "rejected: the new secrets are not KEY=value lines with OPENCLAW_GATEWAY_TOKEN of 32+ characters and CREDENTIAL_<route> only for this host's routes ($CLAWKIT_CREDENTIAL_ROUTES); nothing changed"
 grep '^OPENCLAW_GATEWAY_TOKEN=' "$incoming" >"$token_file"

@@ -28,7 +28,7 @@ import { hostSettings as vpsHostSettings } from "../../stacks/vps";
 import { baseConfig, parseVps, sourceOf, TEST_SECRETS } from "../support/config";
 import { makeTestCa } from "../support/test-ca";
 import { NODE24, ROOT, tempDir } from "../support/tools";
-import { ExecResult, fetchDebs, NET, StagedFile, SystemHost } from "./harness";
+import { ExecResult, fetchDebs, NET, sleep, StagedFile, SystemHost } from "./harness";
 
 export const ADMIN = "clawadmin";
 export const HOSTNAME = "openclaw-systest";
@@ -193,10 +193,6 @@ export function providerRequests(log: string): {
     .split("\n")
     .filter(Boolean)
     .map((l) => JSON.parse(l));
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /**

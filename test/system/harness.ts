@@ -173,7 +173,8 @@ function installExitHook(): void {
   }
 }
 
-function sleep(ms: number): Promise<void> {
+/** Waits ms milliseconds. */
+export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 

@@ -27,7 +27,7 @@ import {
   testSecrets,
   testZone,
 } from "./clawkitHost";
-import { NET, Peer, SystemHost, systemPrerequisites } from "./harness";
+import { NET, Peer, sleep, SystemHost, systemPrerequisites } from "./harness";
 import { bpfFirewallEnforced, onlyLoopbackFromUnit } from "./ipFirewall";
 
 const PROBE = path.join(__dirname, "probe.py");
@@ -42,10 +42,6 @@ const FAMILIES = [
 ] as const;
 /** An address as it goes into a URL or a CONNECT line. */
 const hostPart = (address: string) => (address.includes(":") ? `[${address}]` : address);
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 describe("system: a clawkit host in a throwaway Debian root, attacked from other namespaces", function () {
   this.timeout(900_000);
@@ -72,6 +68,9 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
       input: token ?? "",
     }).stdout.trim();
   };
+  /** A unit's main process on the host, as systemd sees it. */
+  const mainPid = (unit: string) =>
+    host.exec(["systemctl", "show", "-p", "MainPID", "--value", unit]).stdout.trim();
   const served = `http://${NET.tailnetHost}:443`;
   const servedFrom = (address: string) => `http://${hostPart(address)}:443`;
   const loopback = `http://127.0.0.1:${GATEWAY_PORT}`;
@@ -725,9 +724,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
       };
       assert.ok(asAgent.files > 10_000, `only ${asAgent.files} files searched`);
       // From inside the unit: its cgroup, its namespaces (read-only system, private /tmp, its own /proc), its user.
-      const pid = host
-        .exec(["systemctl", "show", "-p", "MainPID", "--value", HOST.gatewayUnit])
-        .stdout.trim();
+      const pid = mainPid(HOST.gatewayUnit);
       const cgroup = host
         .exec(["systemctl", "show", "-p", "ControlGroup", "--value", HOST.gatewayUnit])
         .stdout.trim();
@@ -849,10 +846,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
     });
 
     it("a model-key rotation reloads the credential gateway: the new key is in use, the gateway is not restarted, no request fails", async function () {
-      const gatewayPid = () =>
-        host
-          .exec(["systemctl", "show", "-p", "MainPID", "--value", HOST.gatewayUnit])
-          .stdout.trim();
+      const gatewayPid = () => mainPid(HOST.gatewayUnit);
       const seconds: number[] = [];
       let restarts = 0;
       for (let i = 0; i < REPEATS; i++) {
@@ -950,10 +944,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
 
   describe("the credential gateway after an nginx upgrade", function () {
     const hook = `${HOST.libDir}/scripts/credgw-after-upgrade.sh`;
-    const mainPid = () =>
-      host
-        .exec(["systemctl", "show", "-p", "MainPID", "--value", HOST.credentialGatewayUnit])
-        .stdout.trim();
+    const credgwPid = () => mainPid(HOST.credentialGatewayUnit);
 
     it("apt runs the kit's hook after every dpkg run", function () {
       const dump = host.exec(["apt-config", "dump", "DPkg::Post-Invoke"]).stdout;
@@ -961,16 +952,16 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
     });
 
     it("the hook restarts the credential gateway only when its nginx binary was replaced", async function () {
-      const before = mainPid();
+      const before = credgwPid();
       assert.strictEqual(host.exec([hook]).status, 0);
-      assert.strictEqual(mainPid(), before, "restarted with nothing upgraded");
+      assert.strictEqual(credgwPid(), before, "restarted with nothing upgraded");
       // What an upgrade does to the running binary: a new file in its place.
       const replaced = host.exec(
         "cp -a /usr/sbin/nginx /usr/sbin/nginx.new && mv /usr/sbin/nginx.new /usr/sbin/nginx",
       );
       assert.strictEqual(replaced.status, 0, replaced.stderr);
       assert.strictEqual(host.exec([hook]).status, 0);
-      assert.notStrictEqual(mainPid(), before, "still running the replaced binary");
+      assert.notStrictEqual(credgwPid(), before, "still running the replaced binary");
       let health = "";
       for (let i = 0; i < 50 && !/^[0-9a-f]{16}$/.test(health); i++) {
         health = host
@@ -1077,7 +1068,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
     ];
     const snapshot = (c: (typeof cases)[number]) => ({
       file: host.exec(["sha256sum", c.onHost]).stdout,
-      pid: host.exec(["systemctl", "show", "-p", "MainPID", "--value", c.service]).stdout,
+      pid: mainPid(c.service),
     });
 
     for (const c of cases) {
@@ -1111,11 +1102,10 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
 
   describe("faults", function () {
     it("a gateway killed with SIGKILL is back, with the same token, through the served path", function () {
-      const mainPid = () =>
-        host.exec("systemctl show -p MainPID --value openclaw-gateway").stdout.trim();
+      const gatewayPid = () => mainPid(HOST.gatewayUnit);
       const seconds: number[] = [];
       for (let i = 0; i < REPEATS; i++) {
-        const before = mainPid();
+        const before = gatewayPid();
         host.exec("systemctl kill -s KILL openclaw-gateway");
         // One poller, in the tailnet peer: measuring does not slow what it measures,
         // and "back" means what an operator sees, the token accepted through serve.
@@ -1125,7 +1115,11 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
         });
         const [state, taken] = r.stdout.trim().split(" ");
         assert.strictEqual(state, "up", host.journal("openclaw-gateway", 40));
-        assert.notStrictEqual(mainPid(), before, "the same process answered: it was never killed");
+        assert.notStrictEqual(
+          gatewayPid(),
+          before,
+          "the same process answered: it was never killed",
+        );
         seconds.push(Number(taken));
         console.log(`      back after SIGKILL, token accepted through serve: ${taken} s`);
       }
