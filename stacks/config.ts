@@ -57,6 +57,8 @@ export interface VpsConfig extends AgentConfig {
   readonly backups: boolean;
   readonly adminUser: string;
   readonly adminSshKeys: readonly string[];
+  /** Telegram chats (numeric ids) the bot sends alerts to. */
+  readonly alertTelegramChats: readonly string[];
 }
 
 /** One problem with the configuration: the key, what is wrong, and the command that fixes it. */
@@ -99,7 +101,7 @@ const HOSTNAME_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const TAG = /^tag:[a-z0-9][a-z0-9-]*$/i;
 const SSH_PUBLIC_KEY =
   /^(ssh-ed25519|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|ssh-rsa) [A-Za-z0-9+/]+=*( [^\n]*)?$/;
-const TELEGRAM_USER_ID = /^-?[0-9]{1,20}$/;
+const TELEGRAM_NUMERIC_ID = /^-?[0-9]{1,20}$/;
 /** A hostname, optionally led by one `*.` wildcard label. */
 const EGRESS_HOST = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
 /** Exec allowlist entries are program names or absolute paths, never shell syntax. */
@@ -277,6 +279,10 @@ export interface AgentConfig {
   readonly openaiApiKey?: SecretValue;
   readonly model: string;
   readonly tokenRotation: string;
+  /** The incident switch: the agent stopped and cut off, nobody let in (README: incident runbook). */
+  readonly lockdown: boolean;
+  /** Where alerts are POSTed as JSON (secret, https only). */
+  readonly alertWebhook?: SecretValue;
 }
 
 /** Reads the keys both shapes share. */
@@ -314,7 +320,48 @@ export function parseAgentConfig(r: ConfigReader, stack: string): AgentConfig {
   }
 
   const tokenRotation = text("tokenRotation", "");
-  return { stack, anthropicApiKey, openaiApiKey, model, tokenRotation };
+  const lockdown = r.bool("lockdown", false);
+  const alertWebhook = secret("alertWebhook");
+  const webhookProblem = alertWebhook && alertWebhookProblem(source.get(k("alertWebhook")) ?? "");
+  if (webhookProblem) {
+    problem(
+      k("alertWebhook"),
+      webhookProblem,
+      `pulumi config set --secret ${k("alertWebhook")} https://ntfy.sh/<your topic>`,
+    );
+  }
+  return {
+    stack,
+    anthropicApiKey,
+    openaiApiKey,
+    model,
+    tokenRotation,
+    lockdown,
+    alertWebhook: webhookProblem ? undefined : alertWebhook,
+  };
+}
+
+/**
+ * Why a webhook URL is refused, or undefined when it is usable: only https (the
+ * URL is a credential of the receiver, and the alert must not travel in clear),
+ * with a host name, no user or password in it, and no port but 443 (the watcher's
+ * one way out is TCP 443).
+ */
+export function alertWebhookProblem(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return "is not a URL";
+  }
+  if (parsed.protocol !== "https:") return `must be an https:// URL, got "${parsed.protocol}//…"`;
+  if (parsed.username || parsed.password)
+    return "must not carry a user or password before the host";
+  if (parsed.port && parsed.port !== "443")
+    return "must use port 443 (alerts leave the host on TCP 443 only)";
+  if (!/^[a-z0-9.-]+\.[a-z]{2,}$/i.test(parsed.hostname))
+    return "must name its host by a DNS name, not an address";
+  return undefined;
 }
 
 /** Reads and validates the vps shape's keys. */
@@ -345,7 +392,7 @@ export function parseVpsConfig(r: ConfigReader, stack: string): VpsConfig {
       );
     }
     for (const id of telegramAllowFrom) {
-      if (!TELEGRAM_USER_ID.test(id)) {
+      if (!TELEGRAM_NUMERIC_ID.test(id)) {
         problem(
           k("telegramAllowFrom"),
           `"${id}" is not a numeric Telegram user id (usernames can change hands)`,
@@ -359,6 +406,24 @@ export function parseVpsConfig(r: ConfigReader, stack: string): VpsConfig {
     problem(
       k("telegramAllowFrom"),
       "is set but clawkit:telegramBotToken is not",
+      "pulumi config set --secret clawkit:telegramBotToken <token>",
+    );
+  }
+
+  const alertTelegramChats = list("alertTelegramChats") ?? [];
+  for (const chat of alertTelegramChats) {
+    if (!TELEGRAM_NUMERIC_ID.test(chat)) {
+      problem(
+        k("alertTelegramChats"),
+        `"${chat}" is not a numeric Telegram chat id (a user id, or -100… for a group)`,
+        `pulumi config set --path '${k("alertTelegramChats")}[0]' 123456789`,
+      );
+    }
+  }
+  if (alertTelegramChats.length > 0 && !source.get(k("telegramBotToken"))) {
+    problem(
+      k("alertTelegramChats"),
+      "needs the bot that sends the alerts: clawkit:telegramBotToken is not set",
       "pulumi config set --secret clawkit:telegramBotToken <token>",
     );
   }
@@ -576,6 +641,7 @@ export function parseVpsConfig(r: ConfigReader, stack: string): VpsConfig {
     backups,
     adminUser,
     adminSshKeys,
+    alertTelegramChats,
   };
 }
 

@@ -55,6 +55,30 @@ export const CONFIG_REFERENCE: readonly ConfigKey[] = [
     shapes: BOTH,
   },
   {
+    key: "clawkit:lockdown",
+    default: "false",
+    secret: false,
+    description:
+      "the incident switch: `true` stops and cuts off the agent and lets nobody in, keeping its state and logs; `false` brings it back (README: incident runbooks)",
+    shapes: BOTH,
+  },
+  {
+    key: "clawkit:alertWebhook",
+    default: "none",
+    secret: true,
+    description:
+      "https URL that alerts are POSTed to as JSON (ntfy, Slack- or Discord-style webhooks); on moltworker, Cloudflare's billing alert goes there too",
+    shapes: BOTH,
+  },
+  {
+    key: "clawkit:alertTelegramChats",
+    default: "[]",
+    secret: false,
+    description:
+      "numeric Telegram chat ids the bot sends alerts to (needs clawkit:telegramBotToken); refused on moltworker, where Cloudflare cannot send to Telegram",
+    shapes: BOTH,
+  },
+  {
     key: "clawkit:gatewayPort",
     default: String(DEFAULTS.gatewayPort),
     secret: false,

@@ -254,6 +254,14 @@ export function parseMoltworkerConfig(r: ConfigReader, stack: string): Moltworke
     );
   }
 
+  if ((list("alertTelegramChats") ?? []).length > 0) {
+    problem(
+      k("alertTelegramChats"),
+      "has no effect on moltworker: Cloudflare's notifications cannot post to Telegram, and the bot token lives only in the worker",
+      `pulumi config rm ${k("alertTelegramChats")} (and set clawkit:alertWebhook for Cloudflare's alerts)`,
+    );
+  }
+
   // The checkout wrangler deploys from.
   const dirSetting = text("moltworkerDir", "");
   const pinned = text("moltworkerCommit", MOLTWORKER_COMMIT);

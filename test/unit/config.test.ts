@@ -10,6 +10,7 @@ import {
   parseVps,
   SECRET_KEYS,
   sourceOf,
+  TEST_SECRETS,
 } from "../support/config";
 import { Checkout, ConfigError } from "../../stacks/config";
 import { parseConfig } from "../../stacks/stackConfig";
@@ -223,6 +224,53 @@ describe("config: bad input is refused before any resource, naming the key and t
       "clawkit:adminSshKeys",
       /OpenSSH public key/,
     ],
+    ["lockdown not a boolean", { "clawkit:lockdown": "yes" }, "clawkit:lockdown", /true or false/],
+    [
+      "an http:// alert webhook",
+      { "clawkit:alertWebhook": "http://ntfy.example.net/topic" },
+      "clawkit:alertWebhook",
+      /must be an https:\/\/ URL/,
+    ],
+    [
+      "an alert webhook that is not a URL",
+      { "clawkit:alertWebhook": "ntfy.example.net/topic" },
+      "clawkit:alertWebhook",
+      /is not a URL/,
+    ],
+    [
+      "an alert webhook on another port",
+      { "clawkit:alertWebhook": "https://ntfy.example.net:8443/topic" },
+      "clawkit:alertWebhook",
+      /port 443/,
+    ],
+    [
+      "an alert webhook at a bare address",
+      { "clawkit:alertWebhook": "https://10.0.0.8/topic" },
+      "clawkit:alertWebhook",
+      /DNS name/,
+    ],
+    [
+      "an alert webhook with a password in it",
+      { "clawkit:alertWebhook": "https://user:pw@ntfy.example.net/topic" },
+      "clawkit:alertWebhook",
+      /user or password/,
+    ],
+    [
+      "a Telegram alert chat that is a username",
+      { "clawkit:alertTelegramChats": '["@operator"]' },
+      "clawkit:alertTelegramChats",
+      /numeric Telegram chat id/,
+    ],
+    [
+      "Telegram alert chats without a bot",
+      {
+        "clawkit:alertTelegramChats": '["123456789"]',
+        "clawkit:telegramBotToken": undefined,
+        "clawkit:telegramAllowFrom": undefined,
+      },
+      "clawkit:alertTelegramChats",
+      /--secret clawkit:telegramBotToken/,
+    ],
     ["no hcloud token", { "hcloud:token": undefined }, "hcloud:token", /--secret hcloud:token/],
     [
       "no tailscale credential",
@@ -251,12 +299,13 @@ describe("config: bad input is refused before any resource, naming the key and t
   for (const key of [
     "clawkit:anthropicApiKey",
     "clawkit:telegramBotToken",
+    "clawkit:alertWebhook",
     "hcloud:token",
     "tailscale:apiKey",
   ]) {
     it(`a secret stored in plain text is refused: ${key}`, function () {
       const error = rejected(
-        baseConfig(),
+        { ...baseConfig(), "clawkit:alertWebhook": TEST_SECRETS.alertWebhook },
         SECRET_KEYS.filter((k) => k !== key),
       );
       const problem = error.problems.find((p) => p.key === key);
@@ -265,6 +314,25 @@ describe("config: bad input is refused before any resource, naming the key and t
       assert.match(problem.fix, new RegExp(`--secret ${key}`));
     });
   }
+
+  it("alert destinations: an https webhook and numeric chats (a group's too) are taken; a refused webhook is never repeated", function () {
+    const config = parseVps(
+      sourceOf({
+        ...baseConfig(),
+        "clawkit:alertWebhook": TEST_SECRETS.alertWebhook,
+        "clawkit:alertTelegramChats": '["123456789", "-1001234567890"]',
+        "clawkit:lockdown": "true",
+      }),
+      "dev",
+    );
+    assert.deepStrictEqual(config.alertTelegramChats, ["123456789", "-1001234567890"]);
+    assert.strictEqual(config.lockdown, true);
+    assert.ok(config.alertWebhook);
+    const error = rejected(
+      withChanges({ "clawkit:alertWebhook": "http://ntfy.example.net/SECRETTOPIC" }),
+    );
+    assert.ok(!error.message.includes("SECRETTOPIC"), error.message);
+  });
 
   it("the error never repeats a secret value", function () {
     const values = withChanges({
@@ -530,6 +598,18 @@ describe("config: moltworker bad input is refused before any resource, naming th
       { "cloudflare:apiToken": "abc\ndef" },
       "cloudflare:apiToken",
       /line breaks/,
+    ],
+    [
+      "Telegram alert chats",
+      { "clawkit:alertTelegramChats": '["123456789"]' },
+      "clawkit:alertTelegramChats",
+      /cannot post to Telegram/,
+    ],
+    [
+      "an http:// alert webhook",
+      { "clawkit:alertWebhook": "http://ntfy.example.net/topic" },
+      "clawkit:alertWebhook",
+      /https/,
     ],
     [
       "bad billing email",
