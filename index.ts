@@ -16,6 +16,7 @@ export const serverIpv4 = outputs.serverIpv4;
 export const sshCommand = outputs.sshCommand;
 export const adminPrivateKey = outputs.adminPrivateKey;
 export const sshHostKey = outputs.sshHostKey;
+export const lockdown = outputs.lockdown;
 export const workerUrl = outputs.workerUrl;
 export const bucketName = outputs.bucketName;
 export const accessServiceTokenId = outputs.accessServiceTokenId;

@@ -9,6 +9,8 @@ import {
   renderCredentialGatewayConfig,
   renderCredentialGatewayUnit,
 } from "./credential-gateway";
+import { renderAgentEgressRules } from "./firewall";
+import { LOCKDOWN_FILES, renderLockdownIncludes } from "./lockdown";
 import { egressAllowlist, renderProxyConfig } from "./proxy";
 import { BundleFile, packTar } from "./tar";
 import { bootstrapFiles } from "./userdata";
@@ -58,6 +60,10 @@ export function renderHostEnv(settings: HostSettings): string {
     CLAWKIT_CREDGW_CONFIG: HOST.credentialGatewayConfig,
     CLAWKIT_CREDGW_UNIT: HOST.credentialGatewayUnit,
     CLAWKIT_CREDENTIALS_DIR: HOST.credentialsDir,
+    CLAWKIT_GATEWAY_UNIT: HOST.gatewayUnit,
+    CLAWKIT_LOCKDOWN_FILE: HOST.lockdownFile,
+    CLAWKIT_PROXY_LOCKDOWN: HOST.proxyLockdownInclude,
+    CLAWKIT_CREDGW_LOCKDOWN: HOST.credentialGatewayLockdownInclude,
     // The routes secrets-apply.sh may write a credential for.
     CLAWKIT_CREDENTIAL_ROUTES: credentialRoutes(settings.openclaw).join(" "),
   };
@@ -90,6 +96,8 @@ export function renderBundle(settings: HostSettings): BundleFile[] {
     shipped("scripts/compile-cache.sh", "scripts/compile-cache.sh", 0o755),
     shipped("scripts/proxy-self.sh", "scripts/proxy-self.sh", 0o755),
     shipped("scripts/openclaw-operator.sh", "scripts/openclaw-operator.sh", 0o755),
+    shipped("scripts/lockdown.sh", "scripts/lockdown.sh", 0o755),
+    ...lockdownFiles(),
     shipped("scripts/credgw-after-upgrade.sh", "scripts/credgw-after-upgrade.sh", 0o755),
     shipped("files/node/package.json", "node/package.json"),
     shipped("files/node/package-lock.json", "node/package-lock.json"),
@@ -125,6 +133,38 @@ export function renderBundle(settings: HostSettings): BundleFile[] {
       mode: 0o644,
     },
   ];
+}
+
+/**
+ * Both states of everything a lockdown switches: the firewall's agent block (the
+ * open one also ships at first boot) and squid's and the credential gateway's
+ * includes. provision.sh keeps them all on the host; lockdown.sh picks.
+ */
+function lockdownFiles(): BundleFile[] {
+  const files: BundleFile[] = [
+    {
+      path: "files/ufw-agent-lockdown.rules",
+      content: renderAgentEgressRules("ipv4", { lockdown: true }),
+      mode: 0o644,
+    },
+    {
+      path: "files/ufw-agent6-lockdown.rules",
+      content: renderAgentEgressRules("ipv6", { lockdown: true }),
+      mode: 0o644,
+    },
+  ];
+  for (const lockdown of [false, true]) {
+    const includes = renderLockdownIncludes(lockdown);
+    files.push(
+      { path: LOCKDOWN_FILES.proxy(lockdown), content: includes.proxy, mode: 0o644 },
+      {
+        path: LOCKDOWN_FILES.credentialGateway(lockdown),
+        content: includes.credentialGateway,
+        mode: 0o644,
+      },
+    );
+  }
+  return files;
 }
 
 /** The bundle as it travels: a gzip'd ustar, base64 for the command's stdin. */

@@ -1,3 +1,4 @@
+import { CREDENTIAL_GATEWAY_LOCKDOWN_VARIABLE } from "./lockdown";
 import { HOST } from "./paths";
 import { sharedSandbox } from "./unit-sandbox";
 
@@ -231,10 +232,13 @@ export function renderCredentialGatewayConfig(routes: readonly CredentialRoute[]
     "  proxy_ssl_session_reuse on;",
     "  proxy_redirect off;",
     ...upstreams,
+    // clawkit-lockdown's switch: whether every path but the health check answers 403.
+    `  include ${HOST.credentialGatewayLockdownInclude};`,
     "  server {",
     // Loopback only; the one server answers every Host: the header cannot move a request.
     `    listen 127.0.0.1:${HOST.credentialGatewayPort} default_server;`,
     "    server_name _;",
+    `    if (${CREDENTIAL_GATEWAY_LOCKDOWN_VARIABLE}) { return 403; }`,
     "    location = /clawkit-health {",
     // Which credentials are loaded: secrets-apply waits for its own generation after a reload.
     '      set $clawkit_generation "none";',

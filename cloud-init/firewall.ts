@@ -13,9 +13,13 @@ import { HOST } from "./paths";
  * by the time this loads and is disabled after first boot. The credential
  * gateway's workers (their own user) answer on loopback and open TCP 443 to
  * addresses not of this host, nothing else: no DNS (the master resolves its fixed
- * upstreams as root), no other port, no UDP.
+ * upstreams as root), no other port, no UDP. In a lockdown the agent user reaches
+ * nothing at all.
  */
-export function renderAgentEgressRules(family: "ipv4" | "ipv6"): string {
+export function renderAgentEgressRules(
+  family: "ipv4" | "ipv6",
+  opts: { lockdown?: boolean } = {},
+): string {
   const loopback = family === "ipv4" ? "127.0.0.1" : "::1";
   const unreachable = family === "ipv4" ? "icmp-port-unreachable" : "icmp6-port-unreachable";
   const agent = `-m owner --uid-owner ${HOST.agentUser}`;
@@ -23,13 +27,18 @@ export function renderAgentEgressRules(family: "ipv4" | "ipv6"): string {
   // ufw names its IPv6 chains ufw6-*: a rule for ufw-* in before6.rules fails the whole file.
   const output = family === "ipv4" ? "ufw-before-output" : "ufw6-before-output";
   const lines = [
-    "# clawkit:begin agent egress (managed by clawkit; edits here are overwritten)",
+    `# clawkit:begin agent egress${opts.lockdown ? ", LOCKDOWN" : ""} (managed by clawkit; edits here are overwritten)`,
     ...(family === "ipv4"
       ? [`-A ${output} -d 169.254.169.254 -j REJECT --reject-with ${unreachable}`]
       : []),
-    `-A ${output} -o lo -p tcp -d ${loopback} --dport ${HOST.proxyPort} ${agent} -j ACCEPT`,
-    `-A ${output} -o lo -p tcp -d ${loopback} --dport ${HOST.credentialGatewayPort} ${agent} -j ACCEPT`,
-    `-A ${output} -o lo ${agent} -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT`,
+    // A lockdown leaves the agent no way at all, not even a stream it already has.
+    ...(opts.lockdown
+      ? []
+      : [
+          `-A ${output} -o lo -p tcp -d ${loopback} --dport ${HOST.proxyPort} ${agent} -j ACCEPT`,
+          `-A ${output} -o lo -p tcp -d ${loopback} --dport ${HOST.credentialGatewayPort} ${agent} -j ACCEPT`,
+          `-A ${output} -o lo ${agent} -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT`,
+        ]),
     `-A ${output} ${agent} -m limit --limit 6/min --limit-burst 10 -j LOG --log-prefix "[clawkit agent egress] "`,
     `-A ${output} -p tcp ${agent} -j REJECT --reject-with tcp-reset`,
     // The proxy's second wall against tunnels into the host: squid only ever connects

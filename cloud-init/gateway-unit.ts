@@ -20,6 +20,8 @@ export function renderGatewayUnit(): string {
     `Wants=network-online.target squid.service ${HOST.credentialGatewayUnit}`,
     `RequiresMountsFor=${HOST.stateDir}`,
     `ConditionPathExists=${HOST.secretsFile}`,
+    // A lockdown (clawkit-lockdown) keeps it down: no restart, timer or reboot starts it.
+    `ConditionPathExists=!${HOST.lockdownFile}`,
     "StartLimitIntervalSec=300",
     "StartLimitBurst=10",
     "",

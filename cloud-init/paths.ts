@@ -29,6 +29,11 @@ export const HOST = {
   credentialsDir: "/etc/clawkit/credential-gateway/credentials",
   credentialGatewayUnit: "clawkit-credential-gateway.service",
   tailscaleKeyFile: "/run/clawkit/tailscale-authkey",
+  /** Exists while the host is locked down (clawkit-lockdown): every piece reads it. */
+  lockdownFile: "/etc/clawkit/lockdown",
+  /** squid's and the credential gateway's lockdown includes: refuse the agent, or nothing. */
+  proxyLockdownInclude: "/etc/squid/clawkit-lockdown.conf",
+  credentialGatewayLockdownInclude: "/etc/clawkit/credential-gateway/lockdown.conf",
 } as const;
 
 /** The directory holding this file: cloud-init/, where the shipped scripts live. */

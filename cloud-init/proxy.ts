@@ -1,4 +1,5 @@
 import { reachesCredentialUpstream } from "./credential-gateway";
+import { PROXY_AGENT_PORT_ACL } from "./lockdown";
 import { HOST } from "./paths";
 
 /**
@@ -91,6 +92,9 @@ export function renderProxyConfig(allowlist: readonly string[]): string {
     // dst matches when ANY address the name resolves to is in the list.
     `acl clawkit_inward dst ${inwardDestinations().join(" ")}`,
     `acl clawkit_self dst "${HOST.proxySelfAddresses}"`,
+    `acl ${PROXY_AGENT_PORT_ACL} localport ${HOST.proxyPort}`,
+    // clawkit-lockdown's switch: empty, or a rule that refuses the agent's port.
+    `include ${HOST.proxyLockdownInclude}`,
     "http_access deny !CONNECT",
     "http_access deny !https_port",
     allowlist.length > 0 ? "http_access deny !clawkit_allowed" : "http_access deny all",

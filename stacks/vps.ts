@@ -3,6 +3,7 @@ import { packBundle, renderBundle, HostSettings } from "../cloud-init/bundle";
 import { renderHostSecrets } from "../cloud-init/secrets";
 import { GatewayToken } from "../components/gatewayToken";
 import { HardenedServer } from "../components/hardenedServer";
+import { HostLockdown } from "../components/hostLockdown";
 import { Provisioner } from "../components/provisioner";
 import { SecretsSync } from "../components/secretsSync";
 import { TailnetAccess, waitForTailnetDevice } from "../components/tailnetAccess";
@@ -22,6 +23,8 @@ export interface VpsOutputs {
   readonly adminPrivateKey: pulumi.Output<string>;
   /** The server's pinned SSH host key. */
   readonly sshHostKey: pulumi.Output<string>;
+  /** What the last lockdown switch did on the host (`clawkit:lockdown`). */
+  readonly lockdown: pulumi.Output<string>;
 }
 
 /** The non-secret host settings a configuration implies. */
@@ -100,10 +103,19 @@ export function createVpsStack(config: VpsConfig): VpsOutputs {
         },
       }),
     );
-  new SecretsSync(
+  const secrets = new SecretsSync(
     "gateway-secrets",
     { connection: provisioner.connection, secretsEnv },
     { dependsOn: [provisioner.run] },
+  );
+  const lockdown = new HostLockdown(
+    "host-lockdown",
+    {
+      connection: provisioner.connection,
+      lockdown: config.lockdown,
+      provisioned: provisioner.run.id,
+    },
+    { dependsOn: [secrets.apply] },
   );
 
   return {
@@ -113,5 +125,6 @@ export function createVpsStack(config: VpsConfig): VpsOutputs {
     sshCommand: pulumi.interpolate`ssh ${config.adminUser}@${device.name}`,
     adminPrivateKey: host.adminPrivateKey,
     sshHostKey: provisioner.hostKey,
+    lockdown: lockdown.report,
   };
 }

@@ -3,6 +3,8 @@
 # sshd and `tailscale serve` only on tailscale0; the agent user only to the local
 # proxy (owner-match rules kept between markers in ufw's before*.rules).
 # Idempotent. Used by the first-boot user-data and by every provisioning run.
+#   firewall.sh             the agent reaches the egress proxy and the credential gateway
+#   firewall.sh --lockdown  the agent reaches nothing (clawkit-lockdown)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -27,8 +29,14 @@ splice_block() {
   rm -f "$next"
 }
 
-splice_block /etc/ufw/before.rules "$files/ufw-agent.rules"
-splice_block /etc/ufw/before6.rules "$files/ufw-agent6.rules"
+variant=""
+case ${1:-} in
+  --lockdown) variant=-lockdown ;;
+  "") ;;
+  *) die "usage: firewall.sh [--lockdown]" ;;
+esac
+splice_block /etc/ufw/before.rules "$files/ufw-agent$variant.rules"
+splice_block /etc/ufw/before6.rules "$files/ufw-agent6$variant.rules"
 
 # ufw prints "Skipping ..." for rules it already has, so these are idempotent.
 # `ufw default` rewrites its files and reloads even when nothing changes: ask first.

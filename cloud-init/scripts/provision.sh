@@ -21,6 +21,12 @@ for f in "$here"/*.sh; do
 done
 ln -sfn "$lib/scripts/secrets-apply.sh" /usr/local/sbin/clawkit-secrets-apply
 ln -sfn "$lib/scripts/openclaw-operator.sh" /usr/local/sbin/clawkit-openclaw
+ln -sfn "$lib/scripts/lockdown.sh" /usr/local/sbin/clawkit-lockdown
+# What firewall.sh and lockdown.sh pick from: each state's firewall block and includes.
+for f in "$files"/ufw-agent*.rules "$files"/*-lockdown-*.conf; do
+  install_file "$f" "$lib/files/$(basename "$f")" 644 root:root lib-files
+done
+if locked_down; then log "locked down since $(cat "$CLAWKIT_LOCKDOWN_FILE"): the gateway stays stopped and off the tailnet"; fi
 
 # 2. Packages from Debian only. Node.js and openclaw come from the lockfile below.
 #    nginx is the credential gateway's program, run by clawkit's own unit: Debian's
@@ -171,6 +177,8 @@ install_file "$files/clawkit-credential-gateway.service" "/etc/systemd/system/$C
 # The credentials themselves: root-only, written by clawkit-secrets-apply.
 ensure_dir "$(dirname "$CLAWKIT_CREDGW_CONFIG")" 755 root:root
 ensure_dir "$CLAWKIT_CREDENTIALS_DIR" 700 root:root
+# The lockdown includes first: the configurations below name them.
+install_lockdown_includes "$lib/files"
 install_file "$files/credential-gateway.conf" "$CLAWKIT_CREDGW_CONFIG" 644 root:root credgw check_nginx
 install_file "$files/exec-approvals.json" /etc/clawkit/exec-approvals.json 644 root:root approvals apply_approvals
 if changed approvals; then mark_changed gateway; fi
@@ -185,7 +193,7 @@ sh "$here/compile-cache.sh"
 # 7. sshd, firewall, proxy, logs, audit, updates.
 install_file "$files/sshd-clawkit.conf" /etc/ssh/sshd_config.d/10-clawkit.conf 644 root:root sshd check_sshd
 if changed sshd; then systemctl reload ssh; fi
-sh "$lib/scripts/firewall.sh"
+if locked_down; then sh "$lib/scripts/firewall.sh" --lockdown; else sh "$lib/scripts/firewall.sh"; fi
 # squid.conf names the list of this host's own addresses: it exists before the check.
 self_list=$(mktemp)
 sh "$lib/scripts/proxy-self.sh" >"$self_list"
@@ -219,20 +227,13 @@ elif changed credgw; then
 fi
 systemctl enable --quiet squid auditd unattended-upgrades "$CLAWKIT_CREDGW_UNIT" openclaw-gateway.service
 
-# 8. The tailnet sees the gateway through `tailscale serve` (HTTPS, tailnet only).
-#    Funnel is switched off explicitly: the gateway is never on the internet.
-if command -v tailscale >/dev/null; then
-  tailscale funnel --https=443 off >/dev/null 2>&1 || true
-  want="http://127.0.0.1:$CLAWKIT_GATEWAY_PORT"
-  if ! tailscale serve status --json 2>/dev/null | grep -qF "\"Proxy\": \"$want\""; then
-    tailscale serve --bg --https=443 "$want" >/dev/null
-    log "tailscale serve: https :443 -> $want"
-  fi
-fi
+# 8. The tailnet sees the gateway through `tailscale serve`, but not in a lockdown.
+if locked_down; then unserve_gateway; else serve_gateway; fi
 
 # 9. The gateway starts only once secrets exist (clawkit-secrets-apply starts it);
-#    after that, restart it only when something it reads has changed.
-if [ -f /etc/clawkit/secrets.env ]; then
+#    after that, restart it only when something it reads has changed; never in a
+#    lockdown (it starts with what changed when the lockdown ends).
+if [ -f /etc/clawkit/secrets.env ] && ! locked_down; then
   if changed gateway || changed unit || changed mount || ! systemctl is-active --quiet openclaw-gateway; then
     systemctl restart openclaw-gateway
     "$lib/scripts/secrets-apply.sh" --check

@@ -10,6 +10,7 @@
 # environment of this script, or a log.
 #   clawkit-secrets-apply          read KEY=value lines on stdin and apply them
 #   clawkit-secrets-apply --check  prove the installed secrets work
+# In a lockdown (clawkit-lockdown) the gateway is neither restarted nor checked.
 set -eu
 umask 077
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
@@ -177,7 +178,11 @@ apply_credentials() {
 }
 
 if [ "${1:-}" = "--check" ]; then
-  healthy "$secrets" || die "the gateway is not healthy with the installed secrets"
+  if locked_down; then
+    log "locked down: the gateway is stopped on purpose (clawkit-lockdown)"
+  else
+    healthy "$secrets" || die "the gateway is not healthy with the installed secrets"
+  fi
   [ -n "$(credgw_generation)" ] || die "the credential gateway does not answer"
   log "gateway and credential gateway healthy"
   exit 0
@@ -203,7 +208,20 @@ else
   apply_credentials "$staged" || die "credential update rolled back: the credential gateway serves the previous credentials"
 fi
 
-# 2. The gateway token: a new one restarts the gateway, which must accept it.
+# 2. The gateway token: a new one restarts the gateway, which must accept it. In a
+#    lockdown it is only put in place: the gateway starts with it, and clawkit-lockdown
+#    off proves it, when the lockdown ends.
+if locked_down; then
+  if [ -f "$secrets" ] && cmp -s "$token_file" "$secrets"; then
+    log "gateway token unchanged; locked down, the gateway stays stopped"
+  else
+    chown root:root "$token_file"
+    chmod 600 "$token_file"
+    mv -f "$token_file" "$secrets"
+    log "gateway token installed; locked down, the gateway stays stopped until clawkit-lockdown off"
+  fi
+  exit 0
+fi
 if [ -f "$secrets" ] && cmp -s "$token_file" "$secrets"; then
   if systemctl is-active --quiet "$unit" && healthy "$secrets"; then
     log "gateway token unchanged, gateway healthy"

@@ -68,11 +68,11 @@ function request(
  */
 function throughGateway(
   requests: string[],
-  opts: { untrustedUpstream?: boolean } = {},
+  opts: { untrustedUpstream?: boolean; lockdown?: boolean } = {},
 ): { results: Result[]; upstream: UpstreamRequest[]; nginx: string } {
   const tmp = tempDir("credgw");
   try {
-    stageCredentialGateway(tmp.dir, KEYS);
+    stageCredentialGateway(tmp.dir, KEYS, { lockdown: opts.lockdown });
     fs.writeFileSync(path.join(tmp.dir, "requests.json"), JSON.stringify(requests));
     const env: Record<string, string> = { PATH: "/usr/bin:/bin:/usr/sbin:/sbin" };
     if (opts.untrustedUpstream) {
@@ -125,7 +125,10 @@ describe("artifacts: the credential gateway (Debian's nginx, the rendered config
     const tmp = tempDir("nginx-t");
     try {
       stageCredentialGateway(tmp.dir, {});
-      fs.writeFileSync(path.join(tmp.dir, "nginx.conf"), conf);
+      fs.writeFileSync(
+        path.join(tmp.dir, "nginx.conf"),
+        conf.split(HOST.credentialGatewayLockdownInclude).join(path.join(tmp.dir, "lockdown.conf")),
+      );
       const script = [
         "mount -t tmpfs tmpfs /run",
         `mkdir -p /run/${HOST.credentialGatewayUnit.replace(/\.service$/, "")}`,
@@ -155,6 +158,29 @@ describe("artifacts: the credential gateway (Debian's nginx, the rendered config
     );
     assert.notStrictEqual(r.status, 0);
     assert.match(r.stderr, /host not found in upstream/);
+  });
+
+  it("locked down (clawkit-lockdown): every route answers 403 and nothing reaches an upstream; the health check answers", function () {
+    const { results, upstream } = throughGateway(
+      [
+        request(
+          "POST",
+          "/anthropic/v1/messages",
+          { "x-api-key": CREDENTIAL_PLACEHOLDER },
+          '{"model":"m","max_tokens":1,"messages":[]}',
+        ),
+        request("POST", "/openai/v1/responses", {}, "{}"),
+        request("POST", `/telegram/bot${TELEGRAM_TOKEN_PLACEHOLDER}/sendMessage`, {}, "{}"),
+        request("GET", `/telegram/file/bot${TELEGRAM_TOKEN_PLACEHOLDER}/photos/file_1.jpg`),
+        request("GET", "/clawkit-health"),
+      ],
+      { lockdown: true },
+    );
+    assert.deepStrictEqual(
+      results.map((r) => r.status),
+      [403, 403, 403, 403, 200],
+    );
+    assert.deepStrictEqual(upstream, []);
   });
 
   describe("forwarding", function () {

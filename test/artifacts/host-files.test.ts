@@ -4,6 +4,7 @@ import * as path from "path";
 import { packBundle, renderBundle } from "../../cloud-init/bundle";
 import { renderCredentialGatewayUnit } from "../../cloud-init/credential-gateway";
 import { renderGatewayUnit } from "../../cloud-init/gateway-unit";
+import { renderLockdownIncludes } from "../../cloud-init/lockdown";
 import { HOST } from "../../cloud-init/paths";
 import { egressAllowlist, renderProxyConfig } from "../../cloud-init/proxy";
 import { renderSshdConfig } from "../../cloud-init/sshd";
@@ -271,9 +272,10 @@ describe("artifacts: the proxy config through squid -k parse", function () {
   });
 
   // The default configuration has no extra host: then squid refuses everything.
-  for (const [title, hosts] of [
-    ["with the operator's extra hosts", sampleSettings().egressAllowlist],
-    ["with none (the default)", []],
+  for (const [title, hosts, lockdown] of [
+    ["with the operator's extra hosts", sampleSettings().egressAllowlist, false],
+    ["with none (the default)", [], false],
+    ["locked down", sampleSettings().egressAllowlist, true],
   ] as const) {
     it(`squid accepts the rendered config, ${title}`, function () {
       const tmp = tempDir("squid");
@@ -285,9 +287,17 @@ describe("artifacts: the proxy config through squid -k parse", function () {
           self,
           "127.0.0.1\n203.0.113.10\n2001:db8:1::10\n64:ff9b::cb00:710a\n::1\n",
         );
+        const include = path.join(tmp.dir, "clawkit-lockdown.conf");
+        fs.writeFileSync(include, renderLockdownIncludes(lockdown).proxy);
         const rendered = renderProxyConfig(egressAllowlist(hosts));
         assert.ok(rendered.includes(`"${HOST.proxySelfAddresses}"`));
-        fs.writeFileSync(conf, rendered.replace(HOST.proxySelfAddresses, self));
+        assert.ok(rendered.includes(`include ${HOST.proxyLockdownInclude}`));
+        fs.writeFileSync(
+          conf,
+          rendered
+            .replace(HOST.proxySelfAddresses, self)
+            .replace(HOST.proxyLockdownInclude, include),
+        );
         const result = run("/usr/sbin/squid", ["-k", "parse", "-f", conf]);
         assert.strictEqual(result.status, 0, result.stderr);
         assert.doesNotMatch(result.stderr, /WARNING|ERROR|FATAL/, result.stderr);

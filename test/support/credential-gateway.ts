@@ -5,6 +5,7 @@ import {
   CredentialRoute,
   renderCredentialGatewayConfig,
 } from "../../cloud-init/credential-gateway";
+import { renderLockdownIncludes } from "../../cloud-init/lockdown";
 import { HOST } from "../../cloud-init/paths";
 import { makeTestCa } from "./test-ca";
 
@@ -17,7 +18,8 @@ const TAP_FORMAT =
  * private mount and network namespace (agent-turn.sh binds the files in place):
  * the rendered nginx.conf with the credentials read from DIR/credentials (the one
  * path change) and a test-only access log of the credential headers that arrived
- * (DIR/credgw-tap.log); one credential file a route, in the form secrets-apply.sh
+ * (DIR/credgw-tap.log); the lockdown include for the state asked for (default:
+ * not locked down); one credential file a route, in the form secrets-apply.sh
  * writes; passwd and group with the gateway's user; hosts that send every upstream
  * to loopback; and a test CA the upstreams' certificate is signed by, as the
  * system's whole trust store.
@@ -25,11 +27,19 @@ const TAP_FORMAT =
 export function stageCredentialGateway(
   dir: string,
   credentials: Partial<Record<CredentialRoute, string>>,
+  opts: { lockdown?: boolean } = {},
 ): void {
   const routes = Object.keys(credentials) as CredentialRoute[];
+  const lockdownInclude = path.join(dir, "lockdown.conf");
+  fs.writeFileSync(
+    lockdownInclude,
+    renderLockdownIncludes(opts.lockdown ?? false).credentialGateway,
+  );
   const conf = renderCredentialGatewayConfig(routes)
     .split(HOST.credentialsDir)
     .join(path.join(dir, "credentials"))
+    .split(HOST.credentialGatewayLockdownInclude)
+    .join(lockdownInclude)
     .replace(
       /^ {2}access_log syslog:.*$/m,
       `  ${TAP_FORMAT}\n  access_log ${path.join(dir, "credgw-tap.log")} tap;`,

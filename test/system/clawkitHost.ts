@@ -255,6 +255,9 @@ export async function bootClawkitHost(): Promise<SystemHost> {
       `ExecStart=/opt/clawkit/node/node /usr/local/lib/tailscale-shim/serve-proxy.mjs \${TARGET} ${NET.tailnetHost} ${NET.tailnetHost6}`,
       "Restart=always",
       "",
+      "[Install]",
+      "WantedBy=multi-user.target",
+      "",
     ].join("\n"),
     "/usr/local/lib/tailscale-shim/serve-proxy.mjs": {
       source: path.join(FAKES, "serve-proxy.mjs"),

@@ -273,6 +273,25 @@ export class SystemHost {
       .filter((u) => u);
   }
 
+  /**
+   * Reboots the root as a server reboots: its systemd shuts down, the same disk
+   * (the overlay) and network come back, and systemd boots again.
+   */
+  async reboot(timeoutMs = 180_000): Promise<void> {
+    const before = this.leader();
+    if (before === undefined) throw new Error("the root is not running");
+    this.exec(["systemctl", "reboot"], { timeoutMs: 10_000 });
+    const deadline = Date.now() + timeoutMs;
+    let after = this.leader();
+    while (after === undefined || after === before) {
+      if (Date.now() > deadline)
+        throw new Error(`the root did not come back within ${timeoutMs} ms`);
+      await sleep(200);
+      after = this.leader();
+    }
+    await this.waitForBoot(Math.max(1000, deadline - Date.now()));
+  }
+
   /** The root's PID 1 as seen from this machine, or undefined when not running. */
   leader(): number | undefined {
     const r = run(SYSROOT, ["leader", this.id]);

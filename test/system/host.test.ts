@@ -6,7 +6,9 @@ import { CREDENTIAL_UPSTREAMS } from "../../cloud-init/credential-gateway";
 import { HOST } from "../../cloud-init/paths";
 import { NODE24, requirePrerequisites, ROOT, tempDir } from "../support/tools";
 import { renderBundle } from "../../cloud-init/bundle";
+import { lockdownCommand } from "../../components/hostLockdown";
 import {
+  ADMIN,
   ALLOWED_HOST,
   applySecrets,
   CHECKOUT_IN_ROOT,
@@ -76,6 +78,8 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
   const loopback = `http://127.0.0.1:${GATEWAY_PORT}`;
   /** The token the gateway holds now: rotations move it on. */
   let currentToken = first.token;
+  /** The secrets last applied whole (token and credentials), to apply again unchanged. */
+  let currentSecrets = first.env;
   /** The fake model provider's request log. */
   let provider: { log: string; remove: () => void };
 
@@ -1180,6 +1184,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
         seconds.push((Date.now() - start) / 1000);
         console.log(`      rotation, new token accepted through serve: ${seconds[i].toFixed(1)} s`);
         currentToken = next.token;
+        currentSecrets = next.env;
         assert.strictEqual(invoke("host", loopback, previous), "401");
         assert.strictEqual(invoke("tailnet", served, previous), "401");
         assert.strictEqual(invoke("tailnet", served, next.token), "200");
@@ -1192,6 +1197,145 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
       for (let i = 0; i < 12; i++)
         codes.push(invoke("tailnet", served, `wrong-${i}`.padEnd(64, "x")));
       assert.ok(codes.includes("429"), codes.join(","));
+    });
+  });
+
+  describe("lockdown (clawkit:lockdown), switched exactly as `pulumi up` switches it", function () {
+    const agent = (args: string[]) => probe("host", args, { user: HOST.agentUser });
+    /** Every file of the agent's state and the host's secrets, with its hash. */
+    const stateHashes = () =>
+      host.exec(
+        `find ${HOST.stateDir} ${HOST.etcDir} -type f -not -name lockdown -print0 | sort -z | xargs -0 sha256sum`,
+      ).stdout;
+    /** Every way out the agent user had, each as probe.py args: none may connect. */
+    const agentWays = [
+      ["tcp", "127.0.0.1", String(HOST.proxyPort)],
+      ["tcp", "::1", String(HOST.proxyPort)],
+      ["tcp", "127.0.0.1", String(HOST.credentialGatewayPort)],
+      ["tcp", "127.0.0.1", String(GATEWAY_PORT)],
+      ["tcp", NET.upstreamAllowed, "443"],
+      ["tcp", NET.upstreamAllowed6, "443"],
+      ["tcp", NET.tailnetPeer, "22"],
+    ];
+    const lockdownSwitch = (on: boolean) => {
+      const start = Date.now();
+      const r = host.exec(["runuser", "-u", ADMIN, "--", "sh", "-c", lockdownCommand(on)], {
+        timeoutMs: 300_000,
+      });
+      return { ...r, seconds: (Date.now() - start) / 1000 };
+    };
+    /** What a locked-down host looks like, whatever brought it there. */
+    const assertLockedDown = () => {
+      assert.strictEqual(
+        host.exec(["systemctl", "is-active", HOST.gatewayUnit]).stdout.trim(),
+        "inactive",
+      );
+      for (const way of agentWays) {
+        const r = agent(way);
+        assert.notStrictEqual(r.status, 0, `the agent reached ${way.join(" ")}: ${r.stdout}`);
+      }
+      for (const { family, tailnet } of FAMILIES) {
+        const open = JSON.parse(probe("tailnet", ["scan", tailnet, "1", "65535"]).stdout);
+        assert.deepStrictEqual(open, [22], `from the tailnet (${family})`);
+      }
+    };
+    let hashesBefore = "";
+    const onSeconds: number[] = [];
+    const offSeconds: number[] = [];
+    after(() => {
+      figures.lockdownOnSeconds = onSeconds;
+      figures.lockdownOffSeconds = offSeconds;
+    });
+
+    it("on: within seconds the gateway is down, from the tailnet only sshd answers, and the agent user reaches nothing", function () {
+      // A process of the agent user outside the gateway's unit: a lockdown ends it too.
+      const straggler = host.spawnIn("host", [
+        "runuser",
+        "-u",
+        HOST.agentUser,
+        "--",
+        "sleep",
+        "600",
+      ]);
+      const r = lockdownSwitch(true);
+      straggler.kill();
+      onSeconds.push(r.seconds);
+      console.log(`      lockdown on: ${r.seconds.toFixed(1)} s`);
+      assert.strictEqual(r.status, 0, r.stderr);
+      assert.match(r.stdout, /gateway stopped/);
+      assert.match(r.stdout, /tailscale serve: the gateway is off the tailnet/);
+      assert.strictEqual(host.exec(["pgrep", "-u", HOST.agentUser]).stdout.trim(), "");
+      assertLockedDown();
+      assert.match(host.exec("journalctl -t clawkit-lockdown -o cat").stdout, /^lockdown on$/m);
+      // From here on nothing may change them: the gateway that wrote them is stopped.
+      hashesBefore = stateHashes();
+      assert.ok(hashesBefore.includes(HOST.secretsFile), hashesBefore);
+    });
+
+    it("squid and the credential gateway refuse the agent's ports even to root (the second wall); the health check still answers", function () {
+      assert.strictEqual(
+        probe("host", ["proxy", String(HOST.proxyPort), ALLOWED_HOST, "443"]).stdout.trim(),
+        "connect=403",
+      );
+      const credgw = `http://127.0.0.1:${HOST.credentialGatewayPort}`;
+      assert.strictEqual(
+        probe("host", ["http", "POST", `${credgw}/anthropic/v1/messages`]).stdout.trim(),
+        "403",
+      );
+      assert.strictEqual(
+        probe("host", ["http", "GET", `${credgw}/clawkit-health`]).stdout.trim(),
+        "200",
+      );
+    });
+
+    it("nothing starts the gateway: systemctl start, provisioning, the secrets command", function () {
+      host.exec(["systemctl", "start", HOST.gatewayUnit]);
+      assert.strictEqual(
+        host.exec(["systemctl", "is-active", HOST.gatewayUnit]).stdout.trim(),
+        "inactive",
+      );
+      const provisioned = provision(host);
+      assert.strictEqual(provisioned.status, 0, provisioned.stderr);
+      assert.match(provisioned.stderr, /locked down since/);
+      const applied = applySecrets(host, currentSecrets);
+      assert.strictEqual(applied.status, 0, applied.stderr);
+      assertLockedDown();
+    });
+
+    it("survives a reboot of the root: still down, still cut off, still off the tailnet", async function () {
+      await host.reboot();
+      assert.ok(host.exec(["test", "-e", HOST.lockdownFile]).status === 0);
+      assertLockedDown();
+    });
+
+    it("the agent's state and the host's secrets are unchanged through all of it (hashes)", function () {
+      assert.strictEqual(stateHashes(), hashesBefore);
+    });
+
+    it("off: healthy again with the same token, through serve, and the agent's ways back", function () {
+      const r = lockdownSwitch(false);
+      offSeconds.push(r.seconds);
+      console.log(`      lockdown off: ${r.seconds.toFixed(1)} s`);
+      assert.strictEqual(r.status, 0, `${r.stdout}\n${r.stderr}`);
+      for (const { tailnet } of FAMILIES)
+        assert.strictEqual(invoke("tailnet", servedFrom(tailnet), currentToken), "200", tailnet);
+      assert.strictEqual(
+        agent(["proxy", String(HOST.proxyPort), ALLOWED_HOST, "443"]).stdout.trim(),
+        "connect=200 upstream=200",
+      );
+      assert.match(host.exec("journalctl -t clawkit-lockdown -o cat").stdout, /^lockdown off$/m);
+      assert.strictEqual(stateHashes().includes(HOST.secretsFile), true);
+    });
+
+    it("on and off again, for the bench's medians", function () {
+      for (let i = 1; i < REPEATS; i++) {
+        const on = lockdownSwitch(true);
+        assert.strictEqual(on.status, 0, on.stderr);
+        onSeconds.push(on.seconds);
+        const off = lockdownSwitch(false);
+        assert.strictEqual(off.status, 0, off.stderr);
+        offSeconds.push(off.seconds);
+      }
     });
   });
 

@@ -129,13 +129,13 @@ net_down() {
 }
 
 # The container's PID 1 (in our PID namespace): the child of systemd-nspawn whose
-# PID inside its own namespace is 1.
+# PID inside its own namespace is 1. nspawn is the child of the boot loop (see boot).
 leader() {
-  local id=$1 nspawn pid
-  nspawn=$(cat "$state_parent/$id/nspawn.pid" 2>/dev/null) || return 1
-  [ -d "/proc/$nspawn" ] || return 1
-  # shellcheck disable=SC2013 # the file is one line of space-separated pids
-  for pid in $(cat /proc/"$nspawn"/task/*/children 2>/dev/null); do
+  local id=$1 loop pid
+  loop=$(cat "$state_parent/$id/nspawn.pid" 2>/dev/null) || return 1
+  [ -d "/proc/$loop" ] || return 1
+  # shellcheck disable=SC2013,SC2046 # one line of space-separated pids a file
+  for pid in $(cat $(printf '/proc/%s/task/*/children ' $(cat /proc/"$loop"/task/*/children 2>/dev/null)) 2>/dev/null); do
     if awk '$1 == "NSpid:" && $NF == 1 && NF == 3 { found = 1 } END { exit !found }' \
       "/proc/$pid/status" 2>/dev/null; then
       echo "$pid"
@@ -145,8 +145,9 @@ leader() {
   return 1
 }
 
-# Runs in the private mount namespace (see `up`): builds the overlay, then becomes
-# systemd-nspawn. When nspawn exits, the namespace and its mounts go with it.
+# Runs in the private mount namespace (see `up`): builds the overlay, then runs
+# systemd-nspawn, again when the root reboots. When this exits, the namespace and
+# its mounts go with it; a reboot keeps them, as a server keeps its disk.
 boot() {
   local id=$1 st
   st="$state_parent/$id"
@@ -277,10 +278,25 @@ os.execvp(sys.argv[1], sys.argv[1:])
   # With --network-namespace-path (unlike --private-network) nspawn neither keeps
   # CAP_NET_ADMIN nor makes /proc/sys/net writable; the firewall needs both. Both
   # only reach the container's own network namespace.
-  SYSTEMD_NSPAWN_API_VFS_WRITABLE=network exec "${bpf_filter[@]}" systemd-nspawn --quiet \
-    --capability=CAP_NET_ADMIN --boot --register=no --keep-unit --link-journal=no \
-    --console=read-only --resolv-conf=off --directory="$r" --machine="clawkit-$id" \
-    --network-namespace-path="/run/netns/$(ns_host "$id")" "${bpf_allow[@]}" "${binds[@]}"
+  # nspawn exits with 133 when the root asked to reboot (systemd-nspawn(1)): boot it
+  # again. `down`'s SIGTERM goes on to nspawn, which powers the root off in order.
+  local status child="" stopping=no
+  trap 'stopping=yes; [ -z "$child" ] || kill -TERM "$child" 2>/dev/null || true' TERM
+  while :; do
+    SYSTEMD_NSPAWN_API_VFS_WRITABLE=network "${bpf_filter[@]}" systemd-nspawn --quiet \
+      --capability=CAP_NET_ADMIN --boot --register=no --keep-unit --link-journal=no \
+      --console=read-only --resolv-conf=off --directory="$r" --machine="clawkit-$id" \
+      --network-namespace-path="/run/netns/$(ns_host "$id")" "${bpf_allow[@]}" "${binds[@]}" &
+    child=$!
+    # A trapped signal interrupts wait: wait again until nspawn itself has exited.
+    while :; do
+      status=0
+      wait "$child" || status=$?
+      kill -0 "$child" 2>/dev/null || break
+    done
+    if [ "$stopping" = yes ] || [ "$status" -ne 133 ]; then exit "$status"; fi
+    echo "sysroot: the root rebooted; booting it again"
+  done
 }
 
 up() {

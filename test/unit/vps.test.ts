@@ -261,3 +261,50 @@ describe("vps stack: rotation changes secrets, never the server or the volume (m
     );
   });
 });
+
+describe("vps stack: the lockdown switch (mocks)", function () {
+  before(installMocks);
+  const switchOf = (rs: Registered[]) =>
+    plain(only(rs, "command:remote:Command", "host-lockdown-switch"));
+
+  it("clawkit:lockdown changes no input of any resource but the switch itself", async function () {
+    const open = (await build(baseConfig())).resources;
+    const locked = (await build({ ...baseConfig(), "clawkit:lockdown": "true" })).resources;
+    assert.deepStrictEqual(
+      locked.map((r) => `${r.type} ${r.name}`),
+      open.map((r) => `${r.type} ${r.name}`),
+      "a lockdown adds or removes a resource",
+    );
+    for (const [i, r] of locked.entries()) {
+      // The switch and the component that holds it (whose args carry the value).
+      if (r.name.startsWith("host-lockdown")) continue;
+      assert.deepStrictEqual(plain(r), plain(open[i]), `${r.type} ${r.name}: inputs changed`);
+    }
+    assert.strictEqual(switchOf(open).create, "sudo /usr/local/sbin/clawkit-lockdown off");
+    assert.strictEqual(switchOf(locked).create, "sudo /usr/local/sbin/clawkit-lockdown on");
+    assert.notDeepStrictEqual(switchOf(locked).triggers, switchOf(open).triggers);
+  });
+
+  it("runs after the secrets, a lockdown again after every provisioning, and carries no secret", async function () {
+    const { resources } = await build({ ...baseConfig(), "clawkit:lockdown": "true" });
+    const sw = only(resources, "command:remote:Command", "host-lockdown-switch");
+    const secrets = only(resources, "command:remote:Command", "gateway-secrets-apply");
+    const deps = optionsByName.get("host-lockdown")?.dependencies ?? [];
+    assert.ok(
+      deps.some((urn) => urn.endsWith(`::${secrets.name}`)),
+      `the switch does not wait for the secrets: ${deps.join(", ")}`,
+    );
+    // The provisioning run's id is one of its triggers: an input, so a dependency.
+    const switchDeps = optionsByName.get("host-lockdown-switch")?.dependencies ?? [];
+    assert.ok(
+      switchDeps.some((urn) => urn.endsWith("::host-provision")),
+      `the switch is not applied again after provisioning: ${switchDeps.join(", ")}`,
+    );
+    // Open, provisioning never switches a lockdown someone made by hand off again.
+    const open = (await build(baseConfig())).resources;
+    assert.deepStrictEqual(switchOf(open).triggers, [false, "not locked down"]);
+    assert.strictEqual(sw.inputs.stdin, undefined);
+    const visible = JSON.stringify({ create: sw.inputs.create, triggers: sw.inputs.triggers });
+    for (const secret of ALL_SECRET_VALUES) assert.ok(!visible.includes(secret));
+  });
+});
