@@ -175,6 +175,16 @@ if (process.argv.includes("--system")) {
       "full connect scan from the internet peer",
     );
   }
+  figure(
+    "lockdown on (clawkit-lockdown on, as `pulumi up` runs it)",
+    spread(f.lockdownOnSeconds),
+    "firewall, squid, credential gateway, gateway stopped, serve removed",
+  );
+  figure(
+    "lockdown off, gateway healthy with the same token",
+    spread(f.lockdownOffSeconds),
+    "the reverse, then clawkit-secrets-apply --check",
+  );
   figure("agent egress attempts blocked", f.egressBlocked, how);
   figure("audit on the running host", f.audit && JSON.stringify(f.audit), how);
   figure("unit IP sandbox (IPAddressDeny) enforced", f.ipSandbox, how);
