@@ -15,12 +15,16 @@ export interface AccessGateArgs {
   readonly oneTimePin: boolean;
   /** Let `/cdp` through without Access (it checks its own secret): only with the browser on. */
   readonly browserBypass: boolean;
+  /** Lockdown: the people policy denies the listed people, so no person gets in (default false). */
+  readonly lockdown?: boolean;
 }
 
 /**
  * Cloudflare Access in front of the worker's whole hostname: the listed people, and
  * one service token for the kit's own automation (restarting the gateway after a
  * rotation). Never "everyone"; the only bypass is `/cdp`, and only with the browser on.
+ * In a lockdown the people policy denies the same people instead, in place (no other
+ * policy allows a person), and the service token keeps working so the kit can undo it.
  */
 export class AccessGate extends pulumi.ComponentResource {
   /** The application's audience tag: the worker checks Access JWTs against it. */
@@ -31,6 +35,10 @@ export class AccessGate extends pulumi.ComponentResource {
   public readonly serviceTokenId: pulumi.Output<string>;
   /** The automation service token's client secret (secret). */
   public readonly serviceTokenSecret: pulumi.Output<string>;
+  /** The application's id: a lockdown revokes the sessions it issued. */
+  public readonly applicationId: pulumi.Output<string>;
+  /** The people policy: a lockdown runs after it changed. */
+  public readonly peoplePolicy: cloudflare.ZeroTrustAccessPolicy;
 
   constructor(name: string, args: AccessGateArgs, opts?: pulumi.ComponentResourceOptions) {
     super("clawkit:worker:AccessGate", name, args, opts);
@@ -40,7 +48,7 @@ export class AccessGate extends pulumi.ComponentResource {
       {
         accountId,
         name: `clawkit ${args.hostname} people`,
-        decision: "allow",
+        decision: args.lockdown ? "deny" : "allow",
         includes: args.emails.map((email) => ({ email: { email } })),
         sessionDuration: args.sessionDuration,
       },
@@ -123,7 +131,10 @@ export class AccessGate extends pulumi.ComponentResource {
     ).authDomain;
     this.serviceTokenId = serviceToken.clientId;
     this.serviceTokenSecret = pulumi.secret(serviceToken.clientSecret);
+    this.applicationId = app.id;
+    this.peoplePolicy = people;
     this.registerOutputs({
+      applicationId: this.applicationId,
       aud: this.aud,
       teamDomain: this.teamDomain,
       serviceTokenId: this.serviceTokenId,

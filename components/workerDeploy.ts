@@ -7,9 +7,15 @@ import * as path from "path";
 /** The script that runs wrangler (worker/deploy.sh): secrets reach it on stdin only. */
 export const DEPLOY_SCRIPT = path.resolve(__dirname, "..", "worker", "deploy.sh");
 
+/** `sh '<worker/script>' [mode]`, quoted for /bin/sh: the kit's scripts for the worker. */
+export function workerScriptCommand(script: string, mode?: string): string {
+  const file = path.resolve(__dirname, "..", "worker", script);
+  return `sh '${file.replace(/'/g, `'\\''`)}'${mode ? ` ${mode}` : ""}`;
+}
+
 /** `sh '<deploy.sh>' <mode>`, quoted for /bin/sh. */
 export function deployCommand(mode: "deploy" | "secrets" | "delete" | "bucket-on-destroy"): string {
-  return `sh '${DEPLOY_SCRIPT.replace(/'/g, `'\\''`)}' ${mode}`;
+  return workerScriptCommand("deploy.sh", mode);
 }
 
 /** Arguments of WorkerDeploy. */

@@ -3,9 +3,11 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { AccessGate } from "../components/accessGate";
 import { BucketGuard } from "../components/bucketGuard";
+import { ExposureCheck } from "../components/exposureCheck";
 import { GatewayToken } from "../components/gatewayToken";
 import { ModelGateway } from "../components/modelGateway";
 import { WorkerDeploy } from "../components/workerDeploy";
+import { WorkerLockdown } from "../components/workerLockdown";
 import { WorkerSecrets } from "../components/workerSecrets";
 import { r2Endpoint, WorkerStorage } from "../components/workerStorage";
 import { renderWorkerSecrets, renderWranglerConfig } from "../worker/wrangler-config";
@@ -28,8 +30,9 @@ export interface MoltworkerOutputs {
 /**
  * Composes the moltworker shape: bucket and its scoped token, the worker deployed
  * by wrangler, Access over the whole hostname (after the worker exists), the AI
- * Gateway when chosen, then the worker's secrets and a gateway restart; a billing
- * alert when asked; and a guard that keeps `pulumi destroy` from losing the bucket.
+ * Gateway when chosen, then the worker's secrets and a gateway restart, the lockdown
+ * switch and the exposure check; a billing alert when asked (by email and to the alert
+ * webhook); and a guard that keeps `pulumi destroy` from losing the bucket.
  */
 export function createMoltworkerStack(config: MoltworkerConfig): MoltworkerOutputs {
   const accountId = config.accountId;
@@ -87,6 +90,7 @@ export function createMoltworkerStack(config: MoltworkerConfig): MoltworkerOutpu
       sessionDuration: config.accessSessionDuration,
       oneTimePin: config.accessOneTimePin,
       browserBypass: config.browser,
+      lockdown: config.lockdown,
     },
     { dependsOn: config.host.kind === "workers.dev" ? [worker.deployed] : [] },
   );
@@ -151,7 +155,7 @@ export function createMoltworkerStack(config: MoltworkerConfig): MoltworkerOutpu
         }),
     );
 
-  new WorkerSecrets(
+  const secrets = new WorkerSecrets(
     "worker-secrets",
     {
       dir: config.moltworker.dir,
@@ -165,7 +169,32 @@ export function createMoltworkerStack(config: MoltworkerConfig): MoltworkerOutpu
     { dependsOn: [worker, access] },
   );
 
+  // After the people policy changed, so nobody logs in again between the revocation and it.
+  const serviceToken = { id: access.serviceTokenId, secret: access.serviceTokenSecret };
+  const lockdown = new WorkerLockdown(
+    "lockdown",
+    {
+      lockdown: config.lockdown,
+      workerUrl,
+      accountId,
+      accessApplicationId: access.applicationId,
+      apiToken: config.cloudflareApiToken,
+      serviceToken,
+    },
+    { dependsOn: [access.peoplePolicy, secrets] },
+  );
+  new ExposureCheck("exposure-check", { workerUrl, serviceToken }, { dependsOn: [lockdown] });
+
   if (config.billingAlert) {
+    const email = config.billingAlert.email;
+    const webhook = config.alertWebhook
+      ? new cloudflare.NotificationPolicyWebhooks(
+          "alert-webhook",
+          { accountId, name: `clawkit ${config.workerName}`, url: config.alertWebhook },
+          // The URL is the credential (an ntfy topic, a Slack or Discord hook).
+          { additionalSecretOutputs: ["url"] },
+        )
+      : undefined;
     new cloudflare.NotificationPolicy("billing-alert", {
       accountId,
       name: `clawkit ${config.workerName} usage`,
@@ -173,7 +202,10 @@ export function createMoltworkerStack(config: MoltworkerConfig): MoltworkerOutpu
       alertType: "billing_usage_alert",
       enabled: true,
       filters: { products: ["worker_requests"], limits: [String(config.billingAlert.requests)] },
-      mechanisms: { emails: [{ id: config.billingAlert.email }] },
+      mechanisms: {
+        emails: email ? [{ id: email }] : undefined,
+        webhooks: webhook ? [{ id: webhook.id }] : undefined,
+      },
     });
   }
 

@@ -33,7 +33,8 @@ export interface MoltworkerConfig extends AgentConfig {
   };
   /** What `pulumi destroy` does with a bucket that may hold the agent's state. */
   readonly bucketOnDestroy: BucketOnDestroy;
-  readonly billingAlert?: { readonly email: string; readonly requests: number };
+  /** Cloudflare's usage alert: by email, and to clawkit:alertWebhook when that is set. */
+  readonly billingAlert?: { readonly email?: string; readonly requests: number };
 }
 
 /** The moltworker commit this version of clawkit was written and checked against. */
@@ -349,6 +350,9 @@ export function parseMoltworkerConfig(r: ConfigReader, stack: string): Moltworke
     telegramBotToken,
     moltworker,
     bucketOnDestroy,
-    billingAlert: alertEmail ? { email: alertEmail, requests: billingRequests } : undefined,
+    billingAlert:
+      alertEmail || agent.alertWebhook
+        ? { email: alertEmail || undefined, requests: billingRequests }
+        : undefined,
   };
 }

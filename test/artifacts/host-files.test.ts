@@ -88,7 +88,10 @@ describe("artifacts: every shipped shell script through shellcheck", function ()
       .map((f) => `test/system/${f}`),
     "test/system/fakes/tailscale",
     "test/support/agent-turn.sh",
-    "worker/deploy.sh",
+    ...fs
+      .readdirSync(path.join(ROOT, "worker"))
+      .filter((f) => f.endsWith(".sh"))
+      .map((f) => `worker/${f}`),
     ...fs
       .readdirSync(path.join(ROOT, "scripts"))
       .filter((f) => f.endsWith(".sh"))

@@ -390,6 +390,121 @@ describe("moltworker stack: the choices an operator can make (mocks)", function 
     assert.deepStrictEqual((alert.filters as Record<string, unknown>).limits, ["1000000"]);
   });
 
+  it("lockdown: no person gets past Access, the kit's token still does; only the people policy and the lockdown command change", async function () {
+    const open = await build();
+    const locked = await build({ "clawkit:lockdown": "true" });
+    // Provider resources only: a component's own arguments reach no provider.
+    const byKey = (resources: Registered[]) =>
+      new Map(
+        resources
+          .filter((r) => !r.type.startsWith("clawkit:"))
+          .map((r) => [`${r.type}::${r.name}`, plain(r)]),
+      );
+    const before = byKey(open.resources);
+    const after = byKey(locked.resources);
+    // The same resources (nothing created, nothing deleted or replaced by a new name) ...
+    assert.deepStrictEqual([...after.keys()].sort(), [...before.keys()].sort());
+    // ... with the same inputs, but for the two that carry the lockdown.
+    const changed = [...after.keys()].filter(
+      (key) => JSON.stringify(after.get(key)) !== JSON.stringify(before.get(key)),
+    );
+    assert.deepStrictEqual(changed.sort(), [
+      `${ACCESS_POLICY}::access-people`,
+      `${COMMAND}::lockdown-switch`,
+    ]);
+
+    const people = plain(only(locked.resources, ACCESS_POLICY, "access-people"));
+    assert.strictEqual(people.decision, "deny");
+    assert.deepStrictEqual(
+      people.includes,
+      plain(only(open.resources, ACCESS_POLICY, "access-people")).includes,
+    );
+    const allowing = all(locked.resources, ACCESS_POLICY)
+      .map(plain)
+      .filter((p) => p.decision === "allow" || p.decision === "bypass");
+    assert.deepStrictEqual(allowing, [], "a policy still lets a person in");
+    const automation = plain(only(locked.resources, ACCESS_POLICY, "access-automation"));
+    assert.strictEqual(automation.decision, "non_identity");
+    assert.deepStrictEqual(
+      (plain(only(locked.resources, ACCESS_APP)).policies as unknown[]).length,
+      2,
+      "the service token's policy left the application",
+    );
+
+    const env = (r: Registered[]) =>
+      plain(only(r, COMMAND, "lockdown-switch")).environment as Record<string, string>;
+    assert.strictEqual(env(open.resources).CLAWKIT_LOCKDOWN, "off");
+    assert.strictEqual(env(locked.resources).CLAWKIT_LOCKDOWN, "on");
+    assert.strictEqual(env(locked.resources).CLAWKIT_WORKER_URL, `https://${HOST}`);
+    const stdin = String(plain(only(locked.resources, COMMAND, "lockdown-switch")).stdin).split(
+      "\n",
+    );
+    assert.deepStrictEqual(stdin.slice(0, 3), [
+      TEST_SECRETS.cloudflareApiToken,
+      await valueOf(locked.outputs.accessServiceTokenId),
+      await valueOf(locked.outputs.accessServiceTokenSecret),
+    ]);
+    // The switch runs after the policy changed and after the secrets step.
+    const deps = optionsByName.get("lockdown")?.dependencies ?? [];
+    for (const child of ["access-people", "worker-secrets-bulk"])
+      assert.ok(
+        deps.some((urn) => urn.endsWith(`::${child}`)),
+        `lockdown before ${child}`,
+      );
+  });
+
+  it("the exposure check runs on every pulumi up after the secrets step and the lockdown, the service token on stdin only", async function () {
+    const { resources, outputs } = await build();
+    const probe = only(resources, COMMAND, "exposure-check-probe");
+    const inputs = plain(probe);
+    assert.match(String(inputs.create), /exposure-check\.sh'$/);
+    const env = inputs.environment as Record<string, string>;
+    assert.deepStrictEqual(Object.keys(env).sort(), ["CLAWKIT_CHECK_RUN", "CLAWKIT_WORKER_URL"]);
+    assert.strictEqual(env.CLAWKIT_WORKER_URL, `https://${HOST}`);
+    // An input that differs on every run re-runs the command in place (not a trigger,
+    // which would replace it).
+    assert.ok(!Number.isNaN(Date.parse(env.CLAWKIT_CHECK_RUN)), env.CLAWKIT_CHECK_RUN);
+    assert.strictEqual(inputs.triggers, undefined);
+    assert.ok(isWireSecret(probe.inputs.stdin));
+    assert.strictEqual(
+      inputs.stdin,
+      `${await valueOf(outputs.accessServiceTokenId)}\n${await valueOf(outputs.accessServiceTokenSecret)}\n`,
+    );
+    // After the lockdown switch, which comes after the secrets step.
+    const deps = optionsByName.get("exposure-check")?.dependencies ?? [];
+    assert.ok(
+      deps.some((urn) => urn.endsWith("::lockdown-switch")),
+      deps.join(", "),
+    );
+  });
+
+  it("an alert webhook: the billing alert goes to it too, by its own destination, the URL kept secret", async function () {
+    const { resources } = await build({
+      "clawkit:billingAlertEmail": "ops@example.com",
+      "clawkit:alertWebhook": TEST_SECRETS.alertWebhook,
+    });
+    const WEBHOOKS = "cloudflare:index/notificationPolicyWebhooks:NotificationPolicyWebhooks";
+    const webhook = only(resources, WEBHOOKS, "alert-webhook");
+    assert.ok(isWireSecret(webhook.inputs.url), "the webhook URL is not a secret input");
+    assert.strictEqual(plain(webhook).url, TEST_SECRETS.alertWebhook);
+    assert.ok(optionsByName.get("alert-webhook")?.additionalSecretOutputs.includes("url"));
+    assert.ok(!JSON.stringify(plain(webhook).name).includes("ntfy"));
+    const alert = plain(only(resources, "cloudflare:index/notificationPolicy:NotificationPolicy"));
+    const mechanisms = alert.mechanisms as { emails: unknown[]; webhooks: { id: string }[] };
+    assert.deepStrictEqual(mechanisms.emails, [{ id: "ops@example.com" }]);
+    assert.strictEqual(mechanisms.webhooks.length, 1);
+    assert.match(mechanisms.webhooks[0].id, /^[0-9]+$/, "the webhook destination's id");
+    for (const command of all(resources, COMMAND))
+      assert.ok(!JSON.stringify(plain(command)).includes(TEST_SECRETS.alertWebhook));
+
+    // The webhook alone is enough for the alert.
+    const alone = await build({ "clawkit:alertWebhook": TEST_SECRETS.alertWebhook });
+    const onlyWebhook = plain(
+      only(alone.resources, "cloudflare:index/notificationPolicy:NotificationPolicy"),
+    );
+    assert.deepStrictEqual(Object.keys(onlyWebhook.mechanisms as object), ["webhooks"]);
+  });
+
   it("a token rotation changes the secrets pushed (and so restarts the gateway), nothing else", async function () {
     const before = await build();
     const after = await build({ "clawkit:tokenRotation": "2026-11-22" });
