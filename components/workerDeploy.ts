@@ -37,8 +37,9 @@ export interface WorkerDeployArgs {
 /**
  * The worker and its container, deployed by `wrangler deploy` from the moltworker
  * checkout (no Pulumi resource can build or push the container image), re-run when
- * the commit, the rendered config or the deploy script change; deleted with
- * `wrangler delete`.
+ * the commit, the rendered config or the deploy script change (in place: never a
+ * replacement, whose delete step would remove the new deploy); deleted with
+ * `wrangler delete` on destroy.
  */
 export class WorkerDeploy extends pulumi.ComponentResource {
   /** The deploy command: on workers.dev, Access can only be put in front of a worker that exists. */
@@ -52,6 +53,10 @@ export class WorkerDeploy extends pulumi.ComponentResource {
       {
         dir: args.dir,
         create: deployCommand("deploy"),
+        // A trigger then updates in place: without an update command the provider
+        // replaces, creating the new deploy before deleting the old, and that delete
+        // (`wrangler delete` of the same name) would remove the worker just deployed.
+        update: deployCommand("deploy"),
         delete: deployCommand("delete"),
         environment: {
           CLAWKIT_WORKER_NAME: args.workerName,

@@ -61,6 +61,8 @@ case ${1:-} in
       systemctl stop "$gateway"
       say "gateway stopped"
     fi
+    # Stopped on purpose, not failed (openclaw exits non-zero on SIGTERM).
+    systemctl reset-failed "$gateway" 2>/dev/null || true
     if pkill -KILL -u "$CLAWKIT_AGENT_USER" 2>/dev/null; then
       say "killed the agent user's remaining processes"
     fi

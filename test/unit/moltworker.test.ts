@@ -234,6 +234,13 @@ describe("moltworker stack: the resource graph (mocks)", function () {
     assert.strictEqual(deployStdin, `${TEST_SECRETS.cloudflareApiToken}\n`);
   });
 
+  it("a new commit or config redeploys in place: the deploy has an update step, so no replacement runs `wrangler delete` after it", function () {
+    const deploy = plain(only(resources, COMMAND, "worker-wrangler"));
+    assert.ok(Array.isArray(deploy.triggers) && deploy.triggers.length > 0);
+    assert.strictEqual(deploy.update, deploy.create);
+    assert.match(String(deploy.delete), / delete$/);
+  });
+
   it("the rendered wrangler config: the stack's name and bucket, workers.dev on, previews off, no routes", function () {
     const env = plain(only(resources, COMMAND, "worker-wrangler")).environment as Record<
       string,
