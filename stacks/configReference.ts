@@ -59,7 +59,7 @@ export const CONFIG_REFERENCE: readonly ConfigKey[] = [
     default: "false",
     secret: false,
     description:
-      "the incident switch: `true` stops and cuts off the agent and lets nobody in, keeping its state and logs; `false` brings it back (README: incident runbooks)",
+      "the incident switch: `true` lets nobody in and cuts the agent off (vps: gateway stopped, no way out for the agent; moltworker: Access denies every person and the gateway restarts), keeping state and logs; `false` brings it back (README: incident runbooks)",
     shapes: BOTH,
   },
   {
