@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { AccessGate } from "../components/accessGate";
 import { BucketGuard } from "../components/bucketGuard";
-import { ExposureCheck } from "../components/exposureCheck";
+import { WorkerExposureCheck } from "../components/workerExposureCheck";
 import { GatewayToken } from "../components/gatewayToken";
 import { ModelGateway } from "../components/modelGateway";
 import { WorkerDeploy } from "../components/workerDeploy";
@@ -183,7 +183,7 @@ export function createMoltworkerStack(config: MoltworkerConfig): MoltworkerOutpu
     },
     { dependsOn: [access.peoplePolicy, secrets] },
   );
-  new ExposureCheck("exposure-check", { workerUrl, serviceToken }, { dependsOn: [lockdown] });
+  new WorkerExposureCheck("exposure-check", { workerUrl, serviceToken }, { dependsOn: [lockdown] });
 
   if (config.billingAlert) {
     const email = config.billingAlert.email;

@@ -5,8 +5,8 @@ import { workerScriptCommand } from "./workerDeploy";
 /** One value per run of the program: it makes the check run on every `pulumi up`. */
 const THIS_RUN = new Date().toISOString();
 
-/** Arguments of ExposureCheck. */
-export interface ExposureCheckArgs {
+/** Arguments of WorkerExposureCheck. */
+export interface WorkerExposureCheckArgs {
   /** The worker's https URL, probed from the operator's machine. */
   readonly workerUrl: string;
   /** The Access service token that must still get through (secret). */
@@ -25,9 +25,9 @@ export interface ExposureCheckArgs {
  * finding fails `pulumi up` and names it. The run id is an environment value, so each
  * run updates the command in place, never replaces anything.
  */
-export class ExposureCheck extends pulumi.ComponentResource {
-  constructor(name: string, args: ExposureCheckArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("clawkit:worker:ExposureCheck", name, args, opts);
+export class WorkerExposureCheck extends pulumi.ComponentResource {
+  constructor(name: string, args: WorkerExposureCheckArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("clawkit:worker:WorkerExposureCheck", name, args, opts);
     new command.local.Command(
       `${name}-probe`,
       {
