@@ -98,13 +98,10 @@ export function hasRoute(address) {
       resolve(false);
       return;
     }
-    socket.on("error", () => {
+    // A failed connect goes to the callback, with the error.
+    socket.connect(9, address, (error) => {
       socket.close();
-      resolve(false);
-    });
-    socket.connect(9, address, () => {
-      socket.close();
-      resolve(true);
+      resolve(!error);
     });
   });
 }

@@ -175,6 +175,11 @@ if (process.argv.includes("--system")) {
       "full connect scan from the internet peer",
     );
   }
+  figure(
+    "exposure check (what `pulumi up` runs)",
+    seconds(f.exposureCheckSeconds),
+    "components/exposure-check.mjs under the kit's Node: public half from the internet peer, then tailnet half from the tailnet peer",
+  );
   figure("agent egress attempts blocked", f.egressBlocked, how);
   figure("audit on the running host", f.audit && JSON.stringify(f.audit), how);
   figure("unit IP sandbox (IPAddressDeny) enforced", f.ipSandbox, how);
