@@ -13,6 +13,7 @@ const outputs: Partial<VpsOutputs & MoltworkerOutputs> = program(
 export const gatewayToken = outputs.gatewayToken;
 export const tailnetUrl = outputs.tailnetUrl;
 export const serverIpv4 = outputs.serverIpv4;
+export const serverIpv6 = outputs.serverIpv6;
 export const sshCommand = outputs.sshCommand;
 export const adminPrivateKey = outputs.adminPrivateKey;
 export const sshHostKey = outputs.sshHostKey;

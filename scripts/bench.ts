@@ -185,6 +185,11 @@ if (process.argv.includes("--system")) {
     spread(f.lockdownOffSeconds),
     "the reverse, then clawkit-secrets-apply --check",
   );
+  figure(
+    "exposure check (what `pulumi up` runs)",
+    seconds(f.exposureCheckSeconds),
+    "components/exposure-check.mjs under the kit's Node: public half from the internet peer, then tailnet half from the tailnet peer",
+  );
   figure("agent egress attempts blocked", f.egressBlocked, how);
   figure("audit on the running host", f.audit && JSON.stringify(f.audit), how);
   figure("unit IP sandbox (IPAddressDeny) enforced", f.ipSandbox, how);

@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { packBundle, renderBundle, HostSettings } from "../cloud-init/bundle";
 import { renderHostSecrets } from "../cloud-init/secrets";
+import * as crypto from "crypto";
+import { ExposureCheck } from "../components/exposureCheck";
 import { GatewayToken } from "../components/gatewayToken";
 import { HardenedServer } from "../components/hardenedServer";
 import { HostLockdown } from "../components/hostLockdown";
@@ -17,6 +19,8 @@ export interface VpsOutputs {
   readonly tailnetUrl: pulumi.Output<string>;
   /** The server's public IPv4 (no port is open on it). */
   readonly serverIpv4: pulumi.Output<string>;
+  /** The server's public IPv6 (no port is open on it either). */
+  readonly serverIpv6: pulumi.Output<string>;
   /** How to log in, from a machine on the tailnet. */
   readonly sshCommand: pulumi.Output<string>;
   /** The kit's provisioning key (secret): for an operator without clawkit:adminSshKeys. */
@@ -118,10 +122,35 @@ export function createVpsStack(config: VpsConfig): VpsOutputs {
     { dependsOn: [secrets.apply] },
   );
 
+  const tailnetUrl = pulumi.interpolate`https://${device.name}`;
+  new ExposureCheck(
+    "exposure-check",
+    {
+      ipv4: host.server.ipv4Address,
+      ipv6: host.server.ipv6Address,
+      tailnetUrl,
+      gatewayPort: config.gatewayPort,
+      gatewayToken: token.value,
+      lockdown: config.lockdown,
+      // A new provisioning run, bundle or secrets file: the host changed, check again.
+      hostChanges: [
+        provisioner.run.id,
+        bundle.sha256,
+        // A digest of the secrets, itself kept secret in the state.
+        pulumi.secret(
+          secretsEnv.apply((env) => crypto.createHash("sha256").update(env).digest("hex")),
+        ),
+      ],
+    },
+    // After the lockdown switch: a locked-down host is checked as one.
+    { dependsOn: [lockdown] },
+  );
+
   return {
     gatewayToken: token.value,
-    tailnetUrl: pulumi.interpolate`https://${device.name}`,
+    tailnetUrl,
     serverIpv4: host.server.ipv4Address,
+    serverIpv6: host.server.ipv6Address,
     sshCommand: pulumi.interpolate`ssh ${config.adminUser}@${device.name}`,
     adminPrivateKey: host.adminPrivateKey,
     sshHostKey: provisioner.hostKey,

@@ -90,6 +90,7 @@ export async function installMocks(): Promise<void> {
             break;
           case "hcloud:index/server:Server":
             state.ipv4Address = "203.0.113.10";
+            state.ipv6Address = "2001:db8:1::10";
             break;
           case "cloudflare:index/accountToken:AccountToken":
             state.value = mockTokenValue(args.name);

@@ -30,6 +30,7 @@ import {
   testZone,
 } from "./clawkitHost";
 import { NET, Peer, sleep, SystemHost, systemPrerequisites } from "./harness";
+import { describeExposureCheck } from "./exposure-check.test";
 import { bpfFirewallEnforced, onlyLoopbackFromUnit } from "./ipFirewall";
 
 const PROBE = path.join(__dirname, "probe.py");
@@ -279,6 +280,8 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
       assert.deepStrictEqual(addresses, [`127.0.0.1:${GATEWAY_PORT}`, `[::1]:${GATEWAY_PORT}`]);
     });
   });
+
+  describeExposureCheck(() => ({ host, token: currentToken, figures }));
 
   describe("gateway auth through the served path (tailnet peer)", function () {
     for (const { family, tailnet } of FAMILIES) {

@@ -276,13 +276,18 @@ describe("vps stack: the lockdown switch (mocks)", function () {
       "a lockdown adds or removes a resource",
     );
     for (const [i, r] of locked.entries()) {
-      // The switch and the component that holds it (whose args carry the value).
-      if (r.name.startsWith("host-lockdown")) continue;
+      // The switch and the component that holds it (whose args carry the value), and
+      // the exposure check, which checks a locked-down host as one (below).
+      if (r.name.startsWith("host-lockdown") || r.name.startsWith("exposure-check")) continue;
       assert.deepStrictEqual(plain(r), plain(open[i]), `${r.type} ${r.name}: inputs changed`);
     }
     assert.strictEqual(switchOf(open).create, "sudo /usr/local/sbin/clawkit-lockdown off");
     assert.strictEqual(switchOf(locked).create, "sudo /usr/local/sbin/clawkit-lockdown on");
     assert.notDeepStrictEqual(switchOf(locked).triggers, switchOf(open).triggers);
+    const check = (rs: Registered[]) =>
+      String(plain(only(rs, "command:local:Command", "exposure-check-run")).create);
+    assert.match(check(locked), / '--lockdown'$/);
+    assert.doesNotMatch(check(open), /--lockdown/);
   });
 
   it("runs after the secrets, a lockdown again after every provisioning, and carries no secret", async function () {
