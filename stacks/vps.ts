@@ -3,6 +3,7 @@ import { packBundle, renderBundle, HostSettings } from "../cloud-init/bundle";
 import { renderHostSecrets } from "../cloud-init/secrets";
 import { GatewayToken } from "../components/gatewayToken";
 import { HardenedServer } from "../components/hardenedServer";
+import { HostPosture } from "../components/hostPosture";
 import { Provisioner } from "../components/provisioner";
 import { SecretsSync } from "../components/secretsSync";
 import { TailnetAccess, waitForTailnetDevice } from "../components/tailnetAccess";
@@ -22,6 +23,10 @@ export interface VpsOutputs {
   readonly adminPrivateKey: pulumi.Output<string>;
   /** The server's pinned SSH host key. */
   readonly sshHostKey: pulumi.Output<string>;
+  /** The host's posture after this run (clawkit-posture --json): no secret in it. */
+  readonly posture: pulumi.Output<Record<string, unknown>>;
+  /** The TCP ports something listens on, on the host: what the exposure check probes. */
+  readonly listeningPorts: pulumi.Output<number[]>;
 }
 
 /** The non-secret host settings a configuration implies. */
@@ -44,6 +49,7 @@ export function hostSettings(config: VpsConfig, volumeDevice?: string): HostSett
       telegramAllowFrom: config.telegram?.allowFrom,
     },
     egressAllowlist: config.egressAllowlist,
+    alertTelegramChats: config.alertTelegramChats,
   };
 }
 
@@ -89,8 +95,14 @@ export function createVpsStack(config: VpsConfig): VpsOutputs {
   );
 
   const secretsEnv = pulumi
-    .all([token.value, config.anthropicApiKey, config.openaiApiKey, config.telegram?.botToken])
-    .apply(([gatewayToken, anthropicApiKey, openaiApiKey, telegramBotToken]) =>
+    .all([
+      token.value,
+      config.anthropicApiKey,
+      config.openaiApiKey,
+      config.telegram?.botToken,
+      config.alertWebhook,
+    ])
+    .apply(([gatewayToken, anthropicApiKey, openaiApiKey, telegramBotToken, alertWebhook]) =>
       renderHostSecrets({
         gatewayToken,
         credentials: {
@@ -98,12 +110,19 @@ export function createVpsStack(config: VpsConfig): VpsOutputs {
           openai: openaiApiKey,
           telegram: telegramBotToken,
         },
+        alertWebhook,
       }),
     );
-  new SecretsSync(
+  const secrets = new SecretsSync(
     "gateway-secrets",
     { connection: provisioner.connection, secretsEnv },
     { dependsOn: [provisioner.run] },
+  );
+  // Read again whenever the bundle or the secrets command ran again.
+  const posture = new HostPosture(
+    "host-posture",
+    { connection: provisioner.connection, triggers: [bundle.sha256, secrets.apply.id] },
+    { dependsOn: [secrets] },
   );
 
   return {
@@ -113,5 +132,7 @@ export function createVpsStack(config: VpsConfig): VpsOutputs {
     sshCommand: pulumi.interpolate`ssh ${config.adminUser}@${device.name}`,
     adminPrivateKey: host.adminPrivateKey,
     sshHostKey: provisioner.hostKey,
+    posture: posture.report,
+    listeningPorts: posture.listeningPorts,
   };
 }
