@@ -2,6 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { packBundle, renderBundle } from "../../cloud-init/bundle";
+import { renderAlertUnit } from "../../cloud-init/alerts";
 import { renderCredentialGatewayUnit } from "../../cloud-init/credential-gateway";
 import { renderGatewayUnit } from "../../cloud-init/gateway-unit";
 import { HOST } from "../../cloud-init/paths";
@@ -109,6 +110,7 @@ const SANDBOXED_UNITS = [
     render: renderCredentialGatewayUnit,
     label: "credential gateway unit",
   },
+  { name: HOST.alertUnit, render: renderAlertUnit, label: "alert watcher unit" },
 ] as const;
 
 for (const u of SANDBOXED_UNITS) {
@@ -285,9 +287,16 @@ describe("artifacts: the proxy config through squid -k parse", function () {
           self,
           "127.0.0.1\n203.0.113.10\n2001:db8:1::10\n64:ff9b::cb00:710a\n::1\n",
         );
+        // The alert list as secrets-apply.sh writes it: the webhook's host, or empty.
+        const alert = path.join(tmp.dir, "clawkit-alert.acl");
+        fs.writeFileSync(alert, hosts.length > 0 ? "alerts.example.org\n" : "");
         const rendered = renderProxyConfig(egressAllowlist(hosts));
         assert.ok(rendered.includes(`"${HOST.proxySelfAddresses}"`));
-        fs.writeFileSync(conf, rendered.replace(HOST.proxySelfAddresses, self));
+        assert.ok(rendered.includes(`"${HOST.alertProxyAcl}"`));
+        fs.writeFileSync(
+          conf,
+          rendered.replace(HOST.proxySelfAddresses, self).replace(HOST.alertProxyAcl, alert),
+        );
         const result = run("/usr/sbin/squid", ["-k", "parse", "-f", conf]);
         assert.strictEqual(result.status, 0, result.stderr);
         assert.doesNotMatch(result.stderr, /WARNING|ERROR|FATAL/, result.stderr);
