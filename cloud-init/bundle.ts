@@ -12,6 +12,12 @@ import {
 import { renderAgentEgressRules } from "./firewall";
 import { LOCKDOWN_FILES, renderLockdownIncludes } from "./lockdown";
 import { egressAllowlist, renderProxyConfig } from "./proxy";
+import {
+  ALERT_TIMING,
+  renderAlertUnit,
+  renderFirewallCheckTimer,
+  renderFirewallCheckUnit,
+} from "./alerts";
 import { BundleFile, packTar } from "./tar";
 import { bootstrapFiles } from "./userdata";
 
@@ -39,6 +45,8 @@ export interface HostSettings {
   readonly openclaw: OpenclawOptions;
   /** The operator's extra hostnames for the egress proxy (`clawkit:egressAllowlist`). */
   readonly egressAllowlist: readonly string[];
+  /** Telegram chats the alert watcher writes to through the bot (`clawkit:alertTelegramChats`). */
+  readonly alertTelegramChats?: readonly string[];
 }
 
 /** The credential gateway's routes: each configured model provider, and Telegram when it is on. */
@@ -66,6 +74,21 @@ export function renderHostEnv(settings: HostSettings): string {
     CLAWKIT_CREDGW_LOCKDOWN: HOST.credentialGatewayLockdownInclude,
     // The routes secrets-apply.sh may write a credential for.
     CLAWKIT_CREDENTIAL_ROUTES: credentialRoutes(settings.openclaw).join(" "),
+    CLAWKIT_ALERT_USER: HOST.alertUser,
+    CLAWKIT_ALERT_UNIT: HOST.alertUnit,
+    CLAWKIT_ALERT_PROXY_PORT: String(HOST.alertProxyPort),
+    CLAWKIT_ALERT_RELAY_PORT: String(HOST.alertRelayPort),
+    CLAWKIT_ALERT_WEBHOOK_FILE: HOST.alertWebhookFile,
+    CLAWKIT_ALERT_PROXY_ACL: HOST.alertProxyAcl,
+    // Only with the bot: the relay that sends to them lives on the Telegram route.
+    CLAWKIT_ALERT_TELEGRAM_CHATS: settings.openclaw.telegramAllowFrom
+      ? (settings.alertTelegramChats ?? []).join(" ")
+      : "",
+    CLAWKIT_ALERT_INTERVAL: String(ALERT_TIMING.intervalSeconds),
+    CLAWKIT_ALERT_WINDOW: String(ALERT_TIMING.windowSeconds),
+    CLAWKIT_ALERT_AUTH_FAILURES: String(ALERT_TIMING.authFailures),
+    CLAWKIT_ALERT_GATEWAY_STARTS: String(ALERT_TIMING.gatewayStarts),
+    CLAWKIT_SECRETS_STAMP: HOST.secretsAppliedStamp,
   };
   return (
     "# Managed by clawkit: settings for the host scripts (no secrets here).\n" +
@@ -99,6 +122,10 @@ export function renderBundle(settings: HostSettings): BundleFile[] {
     shipped("scripts/lockdown.sh", "scripts/lockdown.sh", 0o755),
     ...lockdownFiles(),
     shipped("scripts/credgw-after-upgrade.sh", "scripts/credgw-after-upgrade.sh", 0o755),
+    shipped("scripts/events.sh", "scripts/events.sh", 0o755),
+    shipped("scripts/alert-watch.sh", "scripts/alert-watch.sh", 0o755),
+    shipped("scripts/firewall-check.sh", "scripts/firewall-check.sh", 0o755),
+    shipped("scripts/posture.sh", "scripts/posture.sh", 0o755),
     shipped("files/node/package.json", "node/package.json"),
     shipped("files/node/package-lock.json", "node/package-lock.json"),
     shipped("files/openclaw/package.json", "openclaw/package.json"),
@@ -124,12 +151,22 @@ export function renderBundle(settings: HostSettings): BundleFile[] {
     },
     {
       path: "files/credential-gateway.conf",
-      content: renderCredentialGatewayConfig(credentialRoutes(settings.openclaw)),
+      content: renderCredentialGatewayConfig(
+        credentialRoutes(settings.openclaw),
+        settings.alertTelegramChats,
+      ),
       mode: 0o644,
     },
     {
       path: `files/${HOST.credentialGatewayUnit}`,
       content: renderCredentialGatewayUnit(),
+      mode: 0o644,
+    },
+    { path: `files/${HOST.alertUnit}`, content: renderAlertUnit(), mode: 0o644 },
+    { path: `files/${HOST.firewallCheckUnit}`, content: renderFirewallCheckUnit(), mode: 0o644 },
+    {
+      path: `files/${HOST.firewallCheckUnit.replace(/\.service$/, ".timer")}`,
+      content: renderFirewallCheckTimer(),
       mode: 0o644,
     },
   ];

@@ -155,8 +155,14 @@ function forward(route: CredentialRoute, upstreamUri: string, keyHeader?: Upstre
  * The credentials live in root-only files the master process reads at start and at
  * each reload; its workers run as their own user. Logs: method, path, status and
  * time, never a body, a header or the upstream URL (which carries the bot token).
+ * With Telegram and alert chats, a second listener (the alert relay, for the alert
+ * watcher's user only: the firewall keeps the agent off it) sends a message to
+ * one of those chats and does nothing else, so the watcher never holds the token.
  */
-export function renderCredentialGatewayConfig(routes: readonly CredentialRoute[]): string {
+export function renderCredentialGatewayConfig(
+  routes: readonly CredentialRoute[],
+  alertChats: readonly string[] = [],
+): string {
   const ordered = (Object.keys(CREDENTIAL_UPSTREAMS) as CredentialRoute[]).filter((r) =>
     routes.includes(r),
   );
@@ -250,9 +256,41 @@ export function renderCredentialGatewayConfig(routes: readonly CredentialRoute[]
     ...locations,
     "    location / { return 403; }",
     "  }",
+    ...(routes.includes("telegram") ? alertRelay(alertChats) : []),
     "}",
     "",
   ].join("\n");
+}
+
+/**
+ * The alert relay's server block: GET /alert/<chat id>?text=… becomes sendMessage
+ * to that chat with that text, for the configured chats only; the chat id comes
+ * from the location, never from the caller's arguments. No listener without chats.
+ */
+function alertRelay(chats: readonly string[]): string[] {
+  if (chats.length === 0) return [];
+  for (const chat of chats)
+    if (!/^-?[0-9]+$/.test(chat)) throw new Error(`${chat} is not a numeric Telegram chat id`);
+  const { host } = CREDENTIAL_UPSTREAMS.telegram;
+  return [
+    "  server {",
+    `    listen 127.0.0.1:${HOST.alertRelayPort};`,
+    "    server_name _;",
+    ...chats.flatMap((chat) => [
+      `    location = /alert/${chat} {`,
+      "      limit_except GET { deny all; }",
+      "      error_log stderr emerg;",
+      `      set $clawkit_credential "";`,
+      `      ${credentialInclude("telegram")}`,
+      `      proxy_pass https://clawkit_telegram/bot$clawkit_credential/sendMessage?chat_id=${chat}&text=$arg_text;`,
+      `      proxy_set_header Host ${host};`,
+      `      proxy_ssl_name ${host};`,
+      '      proxy_set_header Connection "";',
+      "    }",
+    ]),
+    "    location / { return 403; }",
+    "  }",
+  ];
 }
 
 /**
@@ -300,6 +338,7 @@ export function renderCredentialGatewayUnit(): string {
     // @privileged stays: the master starts its workers as their own user (setuid, setgroups).
     "SystemCallFilter=~@resources @mount @debug @cpu-emulation @obsolete @raw-io @reboot @swap @module @clock",
     `SocketBindAllow=tcp:${HOST.credentialGatewayPort}`,
+    `SocketBindAllow=tcp:${HOST.alertRelayPort}`,
     "SocketBindDeny=any",
     "LimitNOFILE=4096",
     "TasksMax=16",

@@ -13,8 +13,10 @@ import { HOST } from "./paths";
  * by the time this loads and is disabled after first boot. The credential
  * gateway's workers (their own user) answer on loopback and open TCP 443 to
  * addresses not of this host, nothing else: no DNS (the master resolves its fixed
- * upstreams as root), no other port, no UDP. In a lockdown the agent user reaches
- * nothing at all.
+ * upstreams as root), no other port, no UDP. The alert watcher's user reaches
+ * squid's alert port and the credential gateway's alert relay on IPv4 loopback
+ * (the agent's REJECTs come first, so the agent never reaches them), nothing else.
+ * In a lockdown the agent user reaches nothing at all; the alert paths stay.
  */
 export function renderAgentEgressRules(
   family: "ipv4" | "ipv6",
@@ -24,6 +26,7 @@ export function renderAgentEgressRules(
   const unreachable = family === "ipv4" ? "icmp-port-unreachable" : "icmp6-port-unreachable";
   const agent = `-m owner --uid-owner ${HOST.agentUser}`;
   const credgw = `-m owner --uid-owner ${HOST.credentialGatewayUser}`;
+  const alert = `-m owner --uid-owner ${HOST.alertUser}`;
   // ufw names its IPv6 chains ufw6-*: a rule for ufw-* in before6.rules fails the whole file.
   const output = family === "ipv4" ? "ufw-before-output" : "ufw6-before-output";
   const lines = [
@@ -50,6 +53,15 @@ export function renderAgentEgressRules(
     `-A ${output} ${credgw} -m limit --limit 6/min --limit-burst 10 -j LOG --log-prefix "[clawkit credgw egress] "`,
     `-A ${output} -p tcp ${credgw} -j REJECT --reject-with tcp-reset`,
     `-A ${output} ${credgw} -j REJECT --reject-with ${unreachable}`,
+    ...(family === "ipv4"
+      ? [HOST.alertProxyPort, HOST.alertRelayPort].map(
+          (port) => `-A ${output} -o lo -p tcp -d ${loopback} --dport ${port} ${alert} -j ACCEPT`,
+        )
+      : []),
+    `-A ${output} -o lo ${alert} -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT`,
+    `-A ${output} ${alert} -m limit --limit 6/min --limit-burst 10 -j LOG --log-prefix "[clawkit alert egress] "`,
+    `-A ${output} -p tcp ${alert} -j REJECT --reject-with tcp-reset`,
+    `-A ${output} ${alert} -j REJECT --reject-with ${unreachable}`,
     "# clawkit:end",
     "",
   ];

@@ -34,6 +34,21 @@ export const HOST = {
   /** squid's and the credential gateway's lockdown includes: refuse the agent, or nothing. */
   proxyLockdownInclude: "/etc/squid/clawkit-lockdown.conf",
   credentialGatewayLockdownInclude: "/etc/clawkit/credential-gateway/lockdown.conf",
+  /** The alert watcher's own user: reads the logs, reaches only the alert destinations. */
+  alertUser: "clawkit-alert",
+  alertUnit: "clawkit-alert.service",
+  /** squid's second port: CONNECT to the webhook's host only, for the alert user only. */
+  alertProxyPort: 3130,
+  /** The credential gateway's second listener: Telegram sendMessage to the alert chats only, for the alert user only. */
+  alertRelayPort: 3131,
+  /** The webhook as a curl config (`url = "…"`): root:clawkit-alert 0640, written by secrets-apply.sh. */
+  alertWebhookFile: "/etc/clawkit/alert/webhook.curl",
+  /** The webhook's host, squid dstdomain form: root:proxy 0640, written by secrets-apply.sh. */
+  alertProxyAcl: "/etc/squid/clawkit-alert.acl",
+  /** When secrets-apply.sh last changed a secret (UTC, ISO 8601): no secret in it. */
+  secretsAppliedStamp: "/etc/clawkit/secrets-applied",
+  /** Root's check that the agent's firewall rules are loaded, every minute, logging only a miss. */
+  firewallCheckUnit: "clawkit-firewall-check.service",
 } as const;
 
 /** The directory holding this file: cloud-init/, where the shipped scripts live. */

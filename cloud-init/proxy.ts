@@ -78,14 +78,22 @@ export function inwardDestinations(): string[] {
  * inward destination (private, link-local, tailnet, loopback and unspecified, in
  * every family and NAT64 form) and every address of the host itself (listed at
  * each squid start by proxy-self.sh). It caches nothing and adds no identifying headers.
+ * A second port, for the alert watcher's user only (the firewall keeps everyone
+ * else off it), allows CONNECT to the one host in the alert list (the webhook's,
+ * written by secrets-apply.sh; empty: nothing), under the same inward refusals;
+ * its rules come first, so nothing later added for the agent's port (a lockdown)
+ * silences the alerts, and its traffic is logged apart from the agent's.
  */
 export function renderProxyConfig(allowlist: readonly string[]): string {
   return [
     "# Managed by clawkit: the agent's only way out.",
     `http_port 127.0.0.1:${HOST.proxyPort}`,
     `http_port [::1]:${HOST.proxyPort}`,
+    `http_port 127.0.0.1:${HOST.alertProxyPort}`,
     "acl CONNECT method CONNECT",
     "acl https_port port 443",
+    `acl clawkit_alert_port localport ${HOST.alertProxyPort}`,
+    `acl clawkit_alert_host dstdomain -n "${HOST.alertProxyAcl}"`,
     // -n: never match an IP-literal request by its reverse DNS name, which whoever
     // owns the address controls; a bare address matches no name, so it is refused.
     ...(allowlist.length > 0 ? [`acl clawkit_allowed dstdomain -n ${allowlist.join(" ")}`] : []),
@@ -97,6 +105,12 @@ export function renderProxyConfig(allowlist: readonly string[]): string {
     `include ${HOST.proxyLockdownInclude}`,
     "http_access deny !CONNECT",
     "http_access deny !https_port",
+    "http_access deny clawkit_alert_port !clawkit_alert_host",
+    "http_access deny clawkit_alert_port clawkit_inward",
+    "http_access deny clawkit_alert_port clawkit_self",
+    "http_access deny clawkit_alert_port to_localhost",
+    "http_access allow clawkit_alert_port localhost",
+    "http_access deny clawkit_alert_port",
     allowlist.length > 0 ? "http_access deny !clawkit_allowed" : "http_access deny all",
     "http_access deny clawkit_inward",
     "http_access deny clawkit_self",
@@ -111,7 +125,8 @@ export function renderProxyConfig(allowlist: readonly string[]): string {
     "httpd_suppress_version_string on",
     // A fixed name: squid otherwise looks its host up in DNS at start.
     "visible_hostname clawkit-egress-proxy",
-    "access_log daemon:/var/log/squid/access.log squid",
+    "access_log daemon:/var/log/squid/access.log squid !clawkit_alert_port",
+    "access_log daemon:/var/log/squid/alert.log squid clawkit_alert_port",
     "coredump_dir /var/spool/squid",
     "shutdown_lifetime 2 seconds",
     "",

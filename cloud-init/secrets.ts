@@ -6,10 +6,20 @@ export interface HostSecrets {
   readonly gatewayToken: string;
   /** Each route's credential, for the credential gateway only. */
   readonly credentials: Readonly<Partial<Record<CredentialRoute, string>>>;
+  /** Where alerts are POSTed (`clawkit:alertWebhook`), for the alert watcher only. */
+  readonly alertWebhook?: string;
 }
 
 /** Characters systemd's EnvironmentFile and nginx's quoting take literally; secrets-apply.sh checks the same set. */
 export const SAFE_SECRET_VALUE = /^[A-Za-z0-9._:+/=@-]+$/;
+
+/**
+ * The webhook URLs the host takes: https on port 443 with a DNS name, no user or
+ * password, no character a curl config's quoted string would interpret.
+ * secrets-apply.sh checks the same form.
+ */
+export const SAFE_WEBHOOK_URL =
+  /^https:\/\/[A-Za-z0-9.-]+\.[A-Za-z]{2,}(:443)?(\/[A-Za-z0-9._~:/?&=%+,@-]*)?$/;
 
 /** The stdin line name of a route's credential: secrets-apply.sh sends it to that route's file. */
 export function credentialKey(route: CredentialRoute): string {
@@ -19,7 +29,8 @@ export function credentialKey(route: CredentialRoute): string {
 /**
  * Renders what clawkit-secrets-apply reads on stdin: the gateway token, which
  * lands in the gateway's root-only env file, and one line a credential, which
- * lands in the credential gateway's root-only files and nowhere the agent reads.
+ * lands in the credential gateway's root-only files and nowhere the agent reads,
+ * and the alert webhook, which lands in a file only the alert watcher's user reads.
  */
 export function renderHostSecrets(secrets: HostSecrets): string {
   const entries: [string, string | undefined][] = [
@@ -28,10 +39,15 @@ export function renderHostSecrets(secrets: HostSecrets): string {
       ([route, value]): [string, string | undefined] => [credentialKey(route), value],
     ),
   ];
+  if (secrets.alertWebhook) {
+    if (!SAFE_WEBHOOK_URL.test(secrets.alertWebhook))
+      throw new Error("ALERT_WEBHOOK is not an https URL the host can carry");
+    entries.push(["ALERT_WEBHOOK", secrets.alertWebhook]);
+  }
   return entries
     .filter((e): e is [string, string] => e[1] !== undefined && e[1] !== "")
     .map(([key, value]) => {
-      if (!SAFE_SECRET_VALUE.test(value))
+      if (key !== "ALERT_WEBHOOK" && !SAFE_SECRET_VALUE.test(value))
         throw new Error(`${key} holds characters the secrets file cannot carry`);
       return `${key}=${value}\n`;
     })

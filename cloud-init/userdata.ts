@@ -65,7 +65,7 @@ export function bootstrapFiles(opts: { adminUser: string }): HostFile[] {
 }
 
 /**
- * Renders the cloud-config for first boot. Bootstrap only: the three users, sshd,
+ * Renders the cloud-config for first boot. Bootstrap only: the four users, sshd,
  * the firewall, and the tailnet join. The only secret in it is the one-off
  * tailnet key, which is worthless once used and expires within the hour; the
  * key file and cloud-init's copies of this document are shredded after boot.
@@ -102,6 +102,16 @@ export function renderUserData(opts: UserDataOptions): string {
         // The credential gateway's workers: the firewall names this user from first boot.
         name: HOST.credentialGatewayUser,
         gecos: "clawkit credential gateway",
+        system: true,
+        shell: "/usr/sbin/nologin",
+        homedir: "/nonexistent",
+        no_create_home: true,
+        lock_passwd: true,
+      },
+      {
+        // The alert watcher: the firewall names this user from first boot too.
+        name: HOST.alertUser,
+        gecos: "clawkit alert watcher",
         system: true,
         shell: "/usr/sbin/nologin",
         homedir: "/nonexistent",

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { HOST } from "../cloud-init/paths";
 import { reachesCredentialUpstream } from "../cloud-init/credential-gateway";
-import { SAFE_SECRET_VALUE } from "../cloud-init/secrets";
+import { SAFE_SECRET_VALUE, SAFE_WEBHOOK_URL } from "../cloud-init/secrets";
 import type { MoltworkerConfig } from "./moltworkerConfig";
 
 /** Where raw configuration comes from: Pulumi's config in a program, a plain map in tests. */
@@ -361,6 +361,8 @@ export function alertWebhookProblem(url: string): string | undefined {
     return "must use port 443 (alerts leave the host on TCP 443 only)";
   if (!/^[a-z0-9.-]+\.[a-z]{2,}$/i.test(parsed.hostname))
     return "must name its host by a DNS name, not an address";
+  if (!SAFE_WEBHOOK_URL.test(url))
+    return "holds characters the host cannot carry (letters, digits and ._~:/?&=%+,@- only)";
   return undefined;
 }
 

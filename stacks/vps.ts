@@ -6,6 +6,7 @@ import { ExposureCheck } from "../components/exposureCheck";
 import { GatewayToken } from "../components/gatewayToken";
 import { HardenedServer } from "../components/hardenedServer";
 import { HostLockdown } from "../components/hostLockdown";
+import { HostPosture } from "../components/hostPosture";
 import { Provisioner } from "../components/provisioner";
 import { SecretsSync } from "../components/secretsSync";
 import { TailnetAccess, waitForTailnetDevice } from "../components/tailnetAccess";
@@ -29,6 +30,10 @@ export interface VpsOutputs {
   readonly sshHostKey: pulumi.Output<string>;
   /** What the last lockdown switch did on the host (`clawkit:lockdown`). */
   readonly lockdown: pulumi.Output<string>;
+  /** The host's posture after this run (clawkit-posture --json): no secret in it. */
+  readonly posture: pulumi.Output<Record<string, unknown>>;
+  /** The TCP ports something listens on, on the host: what the exposure check probes. */
+  readonly listeningPorts: pulumi.Output<number[]>;
 }
 
 /** The non-secret host settings a configuration implies. */
@@ -51,6 +56,7 @@ export function hostSettings(config: VpsConfig, volumeDevice?: string): HostSett
       telegramAllowFrom: config.telegram?.allowFrom,
     },
     egressAllowlist: config.egressAllowlist,
+    alertTelegramChats: config.alertTelegramChats,
   };
 }
 
@@ -96,8 +102,14 @@ export function createVpsStack(config: VpsConfig): VpsOutputs {
   );
 
   const secretsEnv = pulumi
-    .all([token.value, config.anthropicApiKey, config.openaiApiKey, config.telegram?.botToken])
-    .apply(([gatewayToken, anthropicApiKey, openaiApiKey, telegramBotToken]) =>
+    .all([
+      token.value,
+      config.anthropicApiKey,
+      config.openaiApiKey,
+      config.telegram?.botToken,
+      config.alertWebhook,
+    ])
+    .apply(([gatewayToken, anthropicApiKey, openaiApiKey, telegramBotToken, alertWebhook]) =>
       renderHostSecrets({
         gatewayToken,
         credentials: {
@@ -105,6 +117,7 @@ export function createVpsStack(config: VpsConfig): VpsOutputs {
           openai: openaiApiKey,
           telegram: telegramBotToken,
         },
+        alertWebhook,
       }),
     );
   const secrets = new SecretsSync(
@@ -122,6 +135,21 @@ export function createVpsStack(config: VpsConfig): VpsOutputs {
     { dependsOn: [secrets.apply] },
   );
 
+  // What changes the host: a provisioning run, a new bundle, new secrets (as a digest,
+  // itself kept secret in the state), the lockdown. Each makes the checks run again.
+  const hostChanges = [
+    provisioner.run.id,
+    bundle.sha256,
+    pulumi.secret(secretsEnv.apply((env) => crypto.createHash("sha256").update(env).digest("hex"))),
+    String(config.lockdown),
+  ];
+  // Read after the lockdown switch, so it reports the host as the switch left it.
+  const posture = new HostPosture(
+    "host-posture",
+    { connection: provisioner.connection, triggers: hostChanges },
+    { dependsOn: [lockdown] },
+  );
+
   const tailnetUrl = pulumi.interpolate`https://${device.name}`;
   new ExposureCheck(
     "exposure-check",
@@ -130,20 +158,14 @@ export function createVpsStack(config: VpsConfig): VpsOutputs {
       ipv6: host.server.ipv6Address,
       tailnetUrl,
       gatewayPort: config.gatewayPort,
+      // Every port something on the host listens on, whatever its address.
+      extraPorts: posture.listeningPorts,
       gatewayToken: token.value,
       lockdown: config.lockdown,
-      // A new provisioning run, bundle or secrets file: the host changed, check again.
-      hostChanges: [
-        provisioner.run.id,
-        bundle.sha256,
-        // A digest of the secrets, itself kept secret in the state.
-        pulumi.secret(
-          secretsEnv.apply((env) => crypto.createHash("sha256").update(env).digest("hex")),
-        ),
-      ],
+      hostChanges,
     },
-    // After the lockdown switch: a locked-down host is checked as one.
-    { dependsOn: [lockdown] },
+    // After the lockdown switch and the posture: a locked-down host is checked as one.
+    { dependsOn: [lockdown, posture] },
   );
 
   return {
@@ -155,5 +177,7 @@ export function createVpsStack(config: VpsConfig): VpsOutputs {
     adminPrivateKey: host.adminPrivateKey,
     sshHostKey: provisioner.hostKey,
     lockdown: lockdown.report,
+    posture: posture.report,
+    listeningPorts: posture.listeningPorts,
   };
 }

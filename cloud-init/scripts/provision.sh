@@ -21,6 +21,7 @@ for f in "$here"/*.sh; do
 done
 ln -sfn "$lib/scripts/secrets-apply.sh" /usr/local/sbin/clawkit-secrets-apply
 ln -sfn "$lib/scripts/openclaw-operator.sh" /usr/local/sbin/clawkit-openclaw
+ln -sfn "$lib/scripts/posture.sh" /usr/local/sbin/clawkit-posture
 ln -sfn "$lib/scripts/lockdown.sh" /usr/local/sbin/clawkit-lockdown
 # What firewall.sh and lockdown.sh pick from: each state's firewall block and includes.
 for f in "$files"/ufw-agent*.rules "$files"/*-lockdown-*.conf; do
@@ -48,15 +49,17 @@ if [ -n "$missing" ]; then
 fi
 
 # 3. Users: the agent and the credential gateway's workers have no shell, no
-#    password and no sudo.
+#    password and no sudo; nor has the alert watcher's.
 if ! id "$CLAWKIT_AGENT_USER" >/dev/null 2>&1; then
   useradd --system --home-dir "$CLAWKIT_STATE_DIR" --no-create-home \
     --shell /usr/sbin/nologin --user-group "$CLAWKIT_AGENT_USER"
 fi
-if ! id "$CLAWKIT_CREDGW_USER" >/dev/null 2>&1; then
-  useradd --system --home-dir /nonexistent --no-create-home \
-    --shell /usr/sbin/nologin --user-group "$CLAWKIT_CREDGW_USER"
-fi
+for service_user in "$CLAWKIT_CREDGW_USER" "$CLAWKIT_ALERT_USER"; do
+  if ! id "$service_user" >/dev/null 2>&1; then
+    useradd --system --home-dir /nonexistent --no-create-home \
+      --shell /usr/sbin/nologin --user-group "$service_user"
+  fi
+done
 
 # 4. The agent's state lives on its own volume, mounted without exec or devices.
 ensure_dir "$CLAWKIT_STATE_DIR" 750 "$CLAWKIT_AGENT_USER:$CLAWKIT_AGENT_USER"
@@ -180,6 +183,12 @@ ensure_dir "$CLAWKIT_CREDENTIALS_DIR" 700 root:root
 # The lockdown includes first: the configurations below name them.
 install_lockdown_includes "$lib/files"
 install_file "$files/credential-gateway.conf" "$CLAWKIT_CREDGW_CONFIG" 644 root:root credgw check_nginx
+# The alert watcher: its unit, and root's firewall check it relies on. The webhook
+# file in its directory is written by clawkit-secrets-apply.
+install_file "$files/$CLAWKIT_ALERT_UNIT" "/etc/systemd/system/$CLAWKIT_ALERT_UNIT" 644 root:root alert-unit check_unit
+install_file "$files/clawkit-firewall-check.service" /etc/systemd/system/clawkit-firewall-check.service 644 root:root alert-unit check_unit
+install_file "$files/clawkit-firewall-check.timer" /etc/systemd/system/clawkit-firewall-check.timer 644 root:root alert-unit check_unit
+ensure_dir "$(dirname "$CLAWKIT_ALERT_WEBHOOK_FILE")" 750 "root:$CLAWKIT_ALERT_USER"
 install_file "$files/exec-approvals.json" /etc/clawkit/exec-approvals.json 644 root:root approvals apply_approvals
 if changed approvals; then mark_changed gateway; fi
 if changed runtime && ! changed approvals; then
@@ -199,6 +208,8 @@ self_list=$(mktemp)
 sh "$lib/scripts/proxy-self.sh" >"$self_list"
 install_file "$self_list" /etc/squid/clawkit-self.acl 644 root:root proxy
 rm -f "$self_list"
+# squid.conf names the alert list too: empty (no webhook) until secrets-apply fills it.
+[ -e "$CLAWKIT_ALERT_PROXY_ACL" ] || install -m 640 -o root -g proxy /dev/null "$CLAWKIT_ALERT_PROXY_ACL"
 install_file "$files/squid-clawkit.conf" /etc/systemd/system/squid.service.d/10-clawkit.conf 644 root:root proxy-unit
 install_file "$files/squid.conf" /etc/squid/squid.conf 644 root:root proxy check_squid
 install_file "$files/journald-clawkit.conf" /etc/systemd/journald.conf.d/10-clawkit.conf 644 root:root journald
@@ -207,7 +218,9 @@ install_file "$files/apt-auto-upgrades.conf" /etc/apt/apt.conf.d/20auto-upgrades
 install_file "$files/apt-unattended-clawkit.conf" /etc/apt/apt.conf.d/52clawkit-unattended-upgrades 644 root:root updates check_apt
 install_file "$files/apt-credgw-upgrade.conf" /etc/apt/apt.conf.d/80clawkit-credential-gateway 644 root:root updates check_apt
 
-if changed unit || changed mount || changed proxy-unit || changed credgw-unit; then systemctl daemon-reload; fi
+if changed unit || changed mount || changed proxy-unit || changed credgw-unit || changed alert-unit; then
+  systemctl daemon-reload
+fi
 if changed journald; then systemctl restart systemd-journald; fi
 if changed audit; then
   # A container (the system tests' throwaway root) has no kernel audit of its own.
@@ -225,7 +238,11 @@ if changed credgw-unit || ! systemctl is-active --quiet "$CLAWKIT_CREDGW_UNIT"; 
 elif changed credgw; then
   systemctl reload "$CLAWKIT_CREDGW_UNIT"
 fi
-systemctl enable --quiet squid auditd unattended-upgrades "$CLAWKIT_CREDGW_UNIT" openclaw-gateway.service
+systemctl enable --quiet squid auditd unattended-upgrades "$CLAWKIT_CREDGW_UNIT" openclaw-gateway.service \
+  "$CLAWKIT_ALERT_UNIT" clawkit-firewall-check.timer
+if changed alert-unit || changed scripts || ! systemctl is-active --quiet "$CLAWKIT_ALERT_UNIT"; then
+  systemctl restart "$CLAWKIT_ALERT_UNIT" clawkit-firewall-check.timer
+fi
 
 # 8. The tailnet sees the gateway through `tailscale serve`, but not in a lockdown.
 if locked_down; then unserve_gateway; else serve_gateway; fi

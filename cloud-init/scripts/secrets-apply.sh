@@ -6,6 +6,9 @@
 #   CREDENTIAL_<ROUTE>=...      a credential for the credential gateway (one
 #                               root-only file a route); a new one is reloaded
 #                               gracefully: the gateway keeps running, no stream is cut.
+#   ALERT_WEBHOOK=https://...   where alerts go: a file only the alert watcher's user
+#                               reads, and its host in squid's alert list (squid
+#                               reconfigured). Absent: no webhook alerts.
 # Secrets travel only on stdin and in root-only files: never in argv, the
 # environment of this script, or a log.
 #   clawkit-secrets-apply          read KEY=value lines on stdin and apply them
@@ -26,18 +29,22 @@ port=$CLAWKIT_GATEWAY_PORT
 credentials=$CLAWKIT_CREDENTIALS_DIR
 credgw=$CLAWKIT_CREDGW_UNIT
 ready_timeout=${CLAWKIT_READY_TIMEOUT:-90}
+# An https URL on port 443 with a DNS name, no user or password, and no character a
+# curl config's quoted string would interpret (cloud-init/secrets.ts checks the same).
+webhook_form='https://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(:443)?(/[A-Za-z0-9._~:/?&=%+,@-]*)?'
 
 # valid FILE: one KEY=value a line, no key twice, a gateway token of at least 32
 # characters, credentials only for the routes this host has, and no character that
 # systemd's EnvironmentFile or nginx's quoting would interpret.
 valid() {
   [ -s "$1" ] || return 1
-  if grep -qvE '^[A-Z][A-Z0-9_]*=[A-Za-z0-9._:+/=@-]+$' "$1"; then return 1; fi
+  if grep -v '^ALERT_WEBHOOK=' "$1" | grep -qvE '^[A-Z][A-Z0-9_]*=[A-Za-z0-9._:+/=@-]+$'; then return 1; fi
+  if grep '^ALERT_WEBHOOK=' "$1" | grep -qvE "^ALERT_WEBHOOK=$webhook_form\$"; then return 1; fi
   if [ -n "$(cut -d= -f1 "$1" | sort | uniq -d)" ]; then return 1; fi
   keys=$(cut -d= -f1 "$1")
   for key in $keys; do
     case $key in
-      OPENCLAW_GATEWAY_TOKEN) ;;
+      OPENCLAW_GATEWAY_TOKEN | ALERT_WEBHOOK) ;;
       CREDENTIAL_*)
         case " $CLAWKIT_CREDENTIAL_ROUTES " in
           *" $(printf '%s' "${key#CREDENTIAL_}" | tr '[:upper:]' '[:lower:]') "*) ;;
@@ -177,6 +184,48 @@ apply_credentials() {
   return 1
 }
 
+# apply_webhook INPUT: the webhook's curl config (root:alert user 0640) and its host
+# in squid's alert list (root:proxy 0640); squid reconfigured when the host changes.
+apply_webhook() {
+  url=$(sed -n 's/^ALERT_WEBHOOK=//p' "$1")
+  next=$(mktemp "$CLAWKIT_ALERT_WEBHOOK_FILE.XXXXXX")
+  acl=$(mktemp "$CLAWKIT_ALERT_PROXY_ACL.XXXXXX")
+  if [ -n "$url" ]; then
+    printf 'url = "%s"\n' "$url" >"$next"
+    printf '%s\n' "$url" | sed -E 's#^https://([^/:]+).*#\1#' | tr '[:upper:]' '[:lower:]' >"$acl"
+  fi
+  unset url
+  chown "root:$CLAWKIT_ALERT_USER" "$next"
+  chmod 640 "$next"
+  if [ -s "$next" ]; then
+    if cmp -s "$next" "$CLAWKIT_ALERT_WEBHOOK_FILE"; then shred -u "$next"; else
+      mv -f "$next" "$CLAWKIT_ALERT_WEBHOOK_FILE"
+      stamp=yes
+    fi
+  else
+    rm -f "$next"
+    if [ -e "$CLAWKIT_ALERT_WEBHOOK_FILE" ]; then
+      shred -u "$CLAWKIT_ALERT_WEBHOOK_FILE"
+      stamp=yes
+    fi
+  fi
+  chown root:proxy "$acl"
+  chmod 640 "$acl"
+  if cmp -s "$acl" "$CLAWKIT_ALERT_PROXY_ACL"; then rm -f "$acl"; else
+    mv -f "$acl" "$CLAWKIT_ALERT_PROXY_ACL"
+    # squid reads the list at its start too: a squid not running yet needs nothing.
+    systemctl try-reload-or-restart squid
+    log "alert webhook host applied: squid reconfigured"
+  fi
+}
+
+# stamp_rotation: when a secret last changed, for clawkit-posture (no secret in it).
+stamp_rotation() {
+  date -u +%Y-%m-%dT%H:%M:%SZ >"$CLAWKIT_SECRETS_STAMP.new"
+  chmod 644 "$CLAWKIT_SECRETS_STAMP.new"
+  mv -f "$CLAWKIT_SECRETS_STAMP.new" "$CLAWKIT_SECRETS_STAMP"
+}
+
 if [ "${1:-}" = "--check" ]; then
   if locked_down; then
     log "locked down: the gateway is stopped on purpose (clawkit-lockdown)"
@@ -198,6 +247,8 @@ head -c 65536 >"$incoming"
 valid "$incoming" || die "rejected: the new secrets are not KEY=value lines with OPENCLAW_GATEWAY_TOKEN of 32+ characters and CREDENTIAL_<route> only for this host's routes ($CLAWKIT_CREDENTIAL_ROUTES); nothing changed"
 grep '^OPENCLAW_GATEWAY_TOKEN=' "$incoming" >"$token_file"
 render_credentials "$incoming" "$staged"
+stamp=no
+apply_webhook "$incoming"
 shred -u "$incoming"
 
 # 1. Credentials: the credential gateway reloads; the gateway is not touched.
@@ -206,6 +257,7 @@ if same_credentials "$staged" "$credentials" && [ -n "$(credgw_generation)" ]; t
   log "credentials unchanged"
 else
   apply_credentials "$staged" || die "credential update rolled back: the credential gateway serves the previous credentials"
+  stamp=yes
 fi
 
 # 2. The gateway token: a new one restarts the gateway, which must accept it. In a
@@ -224,6 +276,7 @@ if locked_down; then
 fi
 if [ -f "$secrets" ] && cmp -s "$token_file" "$secrets"; then
   if systemctl is-active --quiet "$unit" && healthy "$secrets"; then
+    if [ "$stamp" = yes ]; then stamp_rotation; fi
     log "gateway token unchanged, gateway healthy"
     exit 0
   fi
@@ -240,6 +293,7 @@ mv -f "$token_file" "$secrets"
 restart
 if healthy "$secrets"; then
   if [ "$had_previous" = yes ]; then shred -u "$previous"; fi
+  stamp_rotation
   log "gateway token applied, gateway healthy with it"
   exit 0
 fi

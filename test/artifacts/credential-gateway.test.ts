@@ -149,6 +149,14 @@ describe("artifacts: the credential gateway (Debian's nginx, the rendered config
     assert.match(r.stderr, /test is successful/);
   });
 
+  it("nginx -t accepts the rendered config with the alert relay for two chats", function () {
+    const conf = renderCredentialGatewayConfig(["telegram"], ["123456789", "-1001234567890"]);
+    assert.match(conf, new RegExp(`listen 127\\.0\\.0\\.1:${HOST.alertRelayPort};`));
+    const r = nginxTest(conf);
+    assert.strictEqual(r.status, 0, r.stderr);
+    assert.match(r.stderr, /test is successful/);
+  });
+
   it("nginx -t has teeth: an upstream name that does not resolve fails the check", function () {
     const r = nginxTest(
       renderCredentialGatewayConfig(["anthropic"]).replace(

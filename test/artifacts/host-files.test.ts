@@ -2,6 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { packBundle, renderBundle } from "../../cloud-init/bundle";
+import { renderAlertUnit } from "../../cloud-init/alerts";
 import { renderCredentialGatewayUnit } from "../../cloud-init/credential-gateway";
 import { renderGatewayUnit } from "../../cloud-init/gateway-unit";
 import { renderLockdownIncludes } from "../../cloud-init/lockdown";
@@ -113,6 +114,7 @@ const SANDBOXED_UNITS = [
     render: renderCredentialGatewayUnit,
     label: "credential gateway unit",
   },
+  { name: HOST.alertUnit, render: renderAlertUnit, label: "alert watcher unit" },
 ] as const;
 
 for (const u of SANDBOXED_UNITS) {
@@ -292,13 +294,18 @@ describe("artifacts: the proxy config through squid -k parse", function () {
         );
         const include = path.join(tmp.dir, "clawkit-lockdown.conf");
         fs.writeFileSync(include, renderLockdownIncludes(lockdown).proxy);
+        // The alert list as secrets-apply.sh writes it: the webhook's host, or empty.
+        const alert = path.join(tmp.dir, "clawkit-alert.acl");
+        fs.writeFileSync(alert, hosts.length > 0 ? "alerts.example.org\n" : "");
         const rendered = renderProxyConfig(egressAllowlist(hosts));
         assert.ok(rendered.includes(`"${HOST.proxySelfAddresses}"`));
+        assert.ok(rendered.includes(`"${HOST.alertProxyAcl}"`));
         assert.ok(rendered.includes(`include ${HOST.proxyLockdownInclude}`));
         fs.writeFileSync(
           conf,
           rendered
             .replace(HOST.proxySelfAddresses, self)
+            .replace(HOST.alertProxyAcl, alert)
             .replace(HOST.proxyLockdownInclude, include),
         );
         const result = run("/usr/sbin/squid", ["-k", "parse", "-f", conf]);

@@ -88,6 +88,8 @@ function answer(req, res, body) {
     forwardedFor: req.headers["x-forwarded-for"],
     tools,
     results: results.map((r) => JSON.stringify(r.content)),
+    // What a webhook was sent (a model call's body is summed up above instead).
+    body: /\/(messages|responses|chat\/completions)$/.test(req.url) ? undefined : body || undefined,
   });
   if (!/\/(messages|responses|chat\/completions)$/.test(req.url)) {
     botApi(req, res, request);

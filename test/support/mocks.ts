@@ -33,6 +33,28 @@ export function unwrap(value: unknown): unknown {
 
 export const registered: Registered[] = [];
 
+/** What clawkit-posture --json prints on a healthy host (the shape posture.sh writes). */
+export const SAMPLE_POSTURE = JSON.stringify({
+  firewall: { active: true, agentRules: { ipv4: true, ipv6: true } },
+  listeners: [
+    { proto: "tcp", address: "127.0.0.1", port: 3128, program: "squid" },
+    { proto: "tcp", address: "0.0.0.0", port: 22, program: "sshd" },
+    { proto: "tcp", address: "::", port: 22, program: "sshd" },
+    { proto: "udp", address: "0.0.0.0", port: 41641, program: "tailscaled" },
+  ],
+  gatewayExposure: 1.9,
+  openclawAudit: { critical: 0, warn: 2, info: 1 },
+  versions: { openclaw: "2026.9.6", node: "v24.16.0" },
+  secretsRotated: "2026-12-01T10:00:00Z",
+  lockdown: false,
+  last24h: {
+    egressBlocked: { firewall: 0, proxy: 3 },
+    execDenied: 1,
+    authFailures: 0,
+    gatewayStarts: 2,
+  },
+});
+
 /** Resource options as the engine received them, by resource name. */
 export interface RegisteredOptions {
   readonly ignoreChanges: string[];
@@ -109,7 +131,9 @@ export async function installMocks(): Promise<void> {
           case "command:remote:Command":
             state.stdout = String(inputs.create).startsWith("cat /etc/ssh/")
               ? "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHostKeyOfTheServerForTests\n"
-              : "";
+              : String(inputs.create).includes("clawkit-posture")
+                ? SAMPLE_POSTURE
+                : "";
             state.stderr = "";
             break;
         }

@@ -32,6 +32,7 @@ import {
 import { NET, Peer, sleep, SystemHost, systemPrerequisites } from "./harness";
 import { describeExposureCheck } from "./exposure-check.test";
 import { bpfFirewallEnforced, onlyLoopbackFromUnit } from "./ipFirewall";
+import { describeAlerts } from "./alerts";
 
 const PROBE = path.join(__dirname, "probe.py");
 /** Figures for `npm run bench`, when it asks for them. */
@@ -1106,6 +1107,8 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
       assert.strictEqual(invoke("host", loopback, currentToken), "200");
     });
   });
+
+  describeAlerts(() => ({ host, secrets: [first.token, ...first.credentials], figures }));
 
   describe("faults", function () {
     it("a gateway killed with SIGKILL is back, with the same token, through the served path", function () {

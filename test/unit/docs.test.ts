@@ -117,7 +117,8 @@ describe("docs: the config reference, Pulumi.yaml and the README agree with the 
       fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
         const p = path.join(dir, e.name);
         if (e.isDirectory()) return titles(p);
-        if (!e.name.endsWith(".test.ts")) return [];
+        // Test files, and the system layer's shared describe blocks (test/system/alerts.ts).
+        if (!e.name.endsWith(".ts")) return [];
         return [...fs.readFileSync(p, "utf8").matchAll(/\bit\(\s*[`"]([^`"]+)[`"]/g)].map(
           (m) => m[1],
         );

@@ -77,7 +77,7 @@ describe("renderers: behaviour", function () {
       .filter((l) => l.startsWith("http_access"));
     assert.ok(!renderProxyConfig([]).includes("clawkit_allowed"));
     assert.strictEqual(
-      access[access.indexOf("http_access deny !https_port") + 1],
+      access[access.indexOf("http_access deny clawkit_alert_port") + 1],
       "http_access deny all",
     );
   });
@@ -88,6 +88,13 @@ describe("renderers: behaviour", function () {
     assert.deepStrictEqual(access, [
       "http_access deny !CONNECT",
       "http_access deny !https_port",
+      // The alert port's rules first: nothing for the agent's port reaches them.
+      "http_access deny clawkit_alert_port !clawkit_alert_host",
+      "http_access deny clawkit_alert_port clawkit_inward",
+      "http_access deny clawkit_alert_port clawkit_self",
+      "http_access deny clawkit_alert_port to_localhost",
+      "http_access allow clawkit_alert_port localhost",
+      "http_access deny clawkit_alert_port",
       "http_access deny !clawkit_allowed",
       "http_access deny clawkit_inward",
       "http_access deny clawkit_self",
