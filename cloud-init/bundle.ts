@@ -115,6 +115,7 @@ export function renderBundle(settings: HostSettings): BundleFile[] {
     ...shared.map((f) => ({ path: f.bundlePath, content: f.content, mode: f.mode })),
     shipped("scripts/provision.sh", "scripts/provision.sh", 0o755),
     shipped("scripts/secrets-apply.sh", "scripts/secrets-apply.sh", 0o755),
+    shipped("scripts/host-lib.sh", "scripts/host-lib.sh", 0o755),
     shipped("scripts/install-runtime.sh", "scripts/install-runtime.sh", 0o755),
     shipped("scripts/compile-cache.sh", "scripts/compile-cache.sh", 0o755),
     shipped("scripts/proxy-self.sh", "scripts/proxy-self.sh", 0o755),

@@ -17,6 +17,7 @@ set -eu
 umask 022
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 . "$here/lib.sh"
+. "$here/host-lib.sh"
 # shellcheck source=/dev/null
 . /etc/clawkit/clawkit.env
 files="$here/../files"

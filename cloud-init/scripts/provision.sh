@@ -5,6 +5,7 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
+. "$here/host-lib.sh"
 files="$here/../files"
 # shellcheck source=/dev/null
 . "$files/clawkit.env"

@@ -18,6 +18,7 @@ set -eu
 umask 077
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 . "$here/lib.sh"
+. "$here/host-lib.sh"
 
 etc=${CLAWKIT_ETC:-/etc/clawkit}
 secrets="$etc/secrets.env"

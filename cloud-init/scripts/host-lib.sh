@@ -1,0 +1,38 @@
+#!/bin/sh
+# Helpers for the host scripts that run once the host is provisioned (provision.sh,
+# lockdown.sh, secrets-apply.sh): they need lib.sh and /etc/clawkit/clawkit.env
+# sourced first. Sourced, never run. Not part of first boot (user-data stays small).
+
+# locked_down: true while the host is locked down (clawkit-lockdown on).
+locked_down() { [ -e "$CLAWKIT_LOCKDOWN_FILE" ]; }
+
+# install_lockdown_includes FILES: squid's and the credential gateway's includes for
+# the host's state, from the bundle's FILES directory (marks proxy and credgw).
+install_lockdown_includes() {
+  state=off
+  if locked_down; then state=on; fi
+  install_file "$1/proxy-lockdown-$state.conf" "$CLAWKIT_PROXY_LOCKDOWN" 644 root:root proxy
+  install_file "$1/credential-gateway-lockdown-$state.conf" "$CLAWKIT_CREDGW_LOCKDOWN" 644 root:root credgw
+}
+
+# serve_gateway: the tailnet reaches the gateway through `tailscale serve` (HTTPS,
+# tailnet only). Funnel is switched off explicitly: the gateway is never on the internet.
+serve_gateway() {
+  command -v tailscale >/dev/null || return 0
+  tailscale funnel --https=443 off >/dev/null 2>&1 || true
+  want="http://127.0.0.1:$CLAWKIT_GATEWAY_PORT"
+  if ! tailscale serve status --json 2>/dev/null | grep -qF "\"Proxy\": \"$want\""; then
+    tailscale serve --bg --https=443 "$want" >/dev/null
+    log "tailscale serve: https :443 -> $want"
+  fi
+}
+
+# unserve_gateway: the tailnet no longer reaches the gateway's port at all.
+unserve_gateway() {
+  command -v tailscale >/dev/null || return 0
+  tailscale funnel --https=443 off >/dev/null 2>&1 || true
+  if tailscale serve status --json 2>/dev/null | grep -qF '"Proxy"'; then
+    tailscale serve --https=443 off >/dev/null
+    log "tailscale serve: https :443 removed"
+  fi
+}
