@@ -32,7 +32,8 @@ unserve_gateway() {
   command -v tailscale >/dev/null || return 0
   tailscale funnel --https=443 off >/dev/null 2>&1 || true
   if tailscale serve status --json 2>/dev/null | grep -qF '"Proxy"'; then
-    tailscale serve --https=443 off >/dev/null
+    # Explicit: the lockdown calls this where a failure would not stop it.
+    tailscale serve --https=443 off >/dev/null || return 1
     log "tailscale serve: https :443 removed"
   fi
 }

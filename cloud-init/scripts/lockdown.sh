@@ -28,47 +28,45 @@ say() { printf 'clawkit-lockdown: %s\n' "$*"; }
 # journal MESSAGE: one line under the identifier the alerts and the posture report read.
 journal() { logger -t clawkit-lockdown -- "$1"; }
 
-# reload_includes: squid and the credential gateway read their lockdown include again.
-reload_includes() {
-  # shellcheck disable=SC2034 # read by changed(), in lib.sh
-  CLAWKIT_CHANGED=""
-  install_lockdown_includes "$files"
-  if changed proxy; then
-    systemctl reload squid.service
-    say "squid: $1"
-  fi
-  if changed credgw; then
-    systemctl reload "$CLAWKIT_CREDGW_UNIT"
-    say "credential gateway: $1"
+# step LABEL DONE COMMAND...: one step of the switch (a script in a process of its
+# own, or a function that returns its failure); says DONE when it worked. A failure
+# is said and the other steps still run: an incident switch does all it can, and
+# the next run finishes the rest.
+failed=""
+step() {
+  label=$1 done=$2
+  shift 2
+  if "$@"; then
+    say "$done"
+  else
+    log "lockdown: $label failed"
+    failed="$failed${failed:+, }$label"
   fi
 }
 
 case ${1:-} in
   on)
-    was_on=no
-    if locked_down; then was_on=yes; fi
     # The state first: from here on nothing starts the gateway, and a run that
     # stops half-way leaves the host locked down, not open.
-    if [ "$was_on" = no ]; then
+    if ! locked_down; then
       date -u +%Y-%m-%dT%H:%M:%SZ >"$CLAWKIT_LOCKDOWN_FILE.new"
       mv -f "$CLAWKIT_LOCKDOWN_FILE.new" "$CLAWKIT_LOCKDOWN_FILE"
       journal "lockdown on"
     fi
     # The network before the gateway: nothing it still does leaves the host.
-    sh "$here/firewall.sh" --lockdown
-    say "firewall: the agent user reaches nothing (IPv4 and IPv6)"
-    reload_includes "refuses the agent"
-    if systemctl is-active --quiet "$gateway"; then
-      systemctl stop "$gateway"
-      say "gateway stopped"
-    fi
+    step "the firewall's lockdown block" "firewall: the agent user reaches nothing (IPv4 and IPv6)" \
+      sh "$here/firewall.sh" --lockdown
+    step "squid's and the credential gateway's lockdown includes" "squid and the credential gateway refuse the agent" \
+      sh "$here/lockdown.sh" _includes
+    step "stopping the gateway" "gateway stopped" systemctl stop "$gateway"
     # Stopped on purpose, not failed (openclaw exits non-zero on SIGTERM).
     systemctl reset-failed "$gateway" 2>/dev/null || true
     if pkill -KILL -u "$CLAWKIT_AGENT_USER" 2>/dev/null; then
       say "killed the agent user's remaining processes"
     fi
-    unserve_gateway
-    say "tailscale serve: the gateway is off the tailnet; sshd stays for forensics"
+    step "removing tailscale serve" "tailscale serve: the gateway is off the tailnet; sshd stays for forensics" \
+      unserve_gateway
+    [ -z "$failed" ] || die "lockdown on, but incomplete: $failed failed (run it again); the rest is in place"
     say "lockdown on since $(cat "$CLAWKIT_LOCKDOWN_FILE")"
     ;;
   off)
@@ -79,7 +77,8 @@ case ${1:-} in
       exit 0
     fi
     rm -f "$CLAWKIT_LOCKDOWN_FILE"
-    reload_includes "serves the agent again"
+    sh "$here/lockdown.sh" _includes
+    say "squid and the credential gateway serve the agent again"
     sh "$here/firewall.sh"
     say "firewall: the agent user reaches the egress proxy and the credential gateway again"
     systemctl start "$gateway"
@@ -92,6 +91,12 @@ case ${1:-} in
     ;;
   status)
     if locked_down; then echo on; else echo off; fi
+    ;;
+  _includes)
+    # squid and the credential gateway read the include of the host's state again.
+    install_lockdown_includes "$files"
+    if changed proxy; then systemctl reload squid.service; fi
+    if changed credgw; then systemctl reload "$CLAWKIT_CREDGW_UNIT"; fi
     ;;
   *)
     die "usage: clawkit-lockdown on|off|status"

@@ -1235,12 +1235,10 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
      * from the tailnet (both families) the first time, after that sshd and the served port.
      */
     const assertLockedDown = (fullScan = false) => {
-      assert.strictEqual(
-        host
-          .exec(["systemctl", "show", "-p", "ActiveState,MainPID", "--value", HOST.gatewayUnit])
-          .stdout.trim(),
-        "inactive\n0",
-      );
+      const unit = (property: string) =>
+        host.exec(["systemctl", "show", "-p", property, "--value", HOST.gatewayUnit]).stdout.trim();
+      assert.strictEqual(unit("ActiveState"), "inactive");
+      assert.strictEqual(unit("MainPID"), "0");
       for (const way of agentWays) {
         const r = agent(way);
         assert.notStrictEqual(r.status, 0, `the agent reached ${way.join(" ")}: ${r.stdout}`);
@@ -1354,6 +1352,41 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
       );
       assert.match(host.exec("journalctl -t clawkit-lockdown -o cat").stdout, /^lockdown off$/m);
       assert.strictEqual(stateHashes().includes(HOST.secretsFile), true);
+    });
+
+    it("a step that fails does not stop the others: the command fails naming it, and the agent is cut off and the gateway down anyway", function () {
+      // tailscale refuses to remove serve; everything else works.
+      const broken = host.exec([
+        "sh",
+        "-c",
+        'mv /usr/bin/tailscale /usr/bin/tailscale.real && printf \'#!/bin/sh\ncase "$*" in *" off"*) exit 1 ;; esac\nexec /usr/bin/tailscale.real "$@"\n\' >/usr/bin/tailscale && chmod 755 /usr/bin/tailscale',
+      ]);
+      assert.strictEqual(broken.status, 0, broken.stderr);
+      try {
+        const r = lockdownSwitch(true);
+        assert.notStrictEqual(
+          r.status,
+          0,
+          "a lockdown that could not remove serve reported success",
+        );
+        assert.match(r.stderr, /incomplete: removing tailscale serve failed/);
+        assert.match(r.stdout, /gateway stopped/);
+        for (const way of agentWays)
+          assert.notStrictEqual(agent(way).status, 0, `the agent reached ${way.join(" ")}`);
+        assert.strictEqual(
+          host.exec(["systemctl", "is-active", HOST.gatewayUnit]).stdout.trim(),
+          "inactive",
+        );
+      } finally {
+        host.exec("mv -f /usr/bin/tailscale.real /usr/bin/tailscale");
+      }
+      // Run again, it finishes the rest.
+      const again = lockdownSwitch(true);
+      assert.strictEqual(again.status, 0, again.stderr);
+      assertLockedDown();
+      const off = lockdownSwitch(false);
+      assert.strictEqual(off.status, 0, `${off.stdout}\n${off.stderr}`);
+      assert.strictEqual(invoke("tailnet", served, currentToken), "200");
     });
 
     it("on and off again, for the bench's medians", function () {
