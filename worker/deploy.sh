@@ -29,6 +29,9 @@ config_file=wrangler.clawkit.json
 PATH="$PWD/node_modules/.bin:$PATH"
 export PATH
 
+# shellcheck source=access-admin.sh
+. "$(dirname "$0")/access-admin.sh"
+
 log() { printf 'clawkit-worker: %s\n' "$*" >&2; }
 die() {
   log "error: $*"
@@ -99,17 +102,8 @@ secrets)
   # The running gateway keeps the secrets it started with: restart it through
   # Access with the service token. The headers go to curl on stdin, not argv.
   log "restarting the gateway so the new secrets take effect"
-  tries=0
-  until printf 'CF-Access-Client-Id: %s\nCF-Access-Client-Secret: %s\n' \
-    "$access_client_id" "$access_client_secret" |
-    curl -fsS -o /dev/null --max-time 30 -X POST -H @- \
-      "$CLAWKIT_WORKER_URL/api/admin/gateway/restart"; do
-    tries=$((tries + 1))
-    # A new Access application takes a moment to reach every edge.
-    [ "$tries" -lt "${CLAWKIT_RESTART_TRIES:-12}" ] ||
-      die "the secrets are set, but the running gateway still holds the old ones: restart it from $CLAWKIT_WORKER_URL/_admin/ (Restart gateway), then run pulumi up again"
-    sleep "${CLAWKIT_RESTART_WAIT:-10}"
-  done
+  restart_gateway "${CLAWKIT_RESTART_TRIES:-12}" "${CLAWKIT_RESTART_WAIT:-10}" \
+    "the secrets are set, but the running gateway still holds the old ones: restart it from $CLAWKIT_WORKER_URL/_admin/ (Restart gateway), then run pulumi up again"
   log "gateway restarted"
   ;;
 

@@ -23,6 +23,9 @@ set -eu
 : "${CLAWKIT_WORKER_URL:?}" "${CLAWKIT_ACCESS_APP_ID:?}" "${CLOUDFLARE_ACCOUNT_ID:?}"
 api=${CLAWKIT_CLOUDFLARE_API:-https://api.cloudflare.com/client/v4}
 
+# shellcheck source=access-admin.sh
+. "$(dirname "$0")/access-admin.sh"
+
 log() { printf 'clawkit-lockdown: %s\n' "$*" >&2; }
 die() {
   log "error: $*"
@@ -49,16 +52,8 @@ on)
   fi
   log "revoked every Access session issued for $CLAWKIT_WORKER_URL"
 
-  tries=0
-  until printf 'CF-Access-Client-Id: %s\nCF-Access-Client-Secret: %s\n' \
-    "$access_client_id" "$access_client_secret" |
-    curl -fsS -o /dev/null --max-time 30 -X POST -H @- \
-      "$CLAWKIT_WORKER_URL/api/admin/gateway/restart"; do
-    tries=$((tries + 1))
-    [ "$tries" -lt "${CLAWKIT_RESTART_TRIES:-3}" ] ||
-      die "nobody gets past Access, but the gateway was not restarted, so connections opened before the lockdown may still be open: press Restart gateway at $CLAWKIT_WORKER_URL/_admin/ with the service token, or delete the worker (README: incident runbook), then run pulumi up again"
-    sleep "${CLAWKIT_RESTART_WAIT:-5}"
-  done
+  restart_gateway "${CLAWKIT_RESTART_TRIES:-3}" "${CLAWKIT_RESTART_WAIT:-5}" \
+    "nobody gets past Access, but the gateway was not restarted, so connections opened before the lockdown may still be open: press Restart gateway at $CLAWKIT_WORKER_URL/_admin/ with the service token, or delete the worker (README: incident runbook), then run pulumi up again"
   log "gateway restarted: every open connection to it is closed; moltworker has no stop route, so a new gateway runs in its container"
   log "still running at Cloudflare: the worker, the container and its gateway (channels such as Telegram included) with every secret it holds; rotate them (README: incident runbook)"
   ;;
