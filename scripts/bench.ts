@@ -190,6 +190,21 @@ if (process.argv.includes("--system")) {
     seconds(f.exposureCheckSeconds),
     "components/exposure-check.mjs under the kit's Node: public half from the internet peer, then tailnet half from the tailnet peer",
   );
+  figure(
+    "alert at the receiver after a blocked egress attempt",
+    seconds(f.egressAlertSeconds),
+    "the agent user tries a refused name through squid; a TLS receiver in the upstream peer",
+  );
+  figure(
+    "alert at the receiver after a burst of wrong gateway tokens",
+    seconds(f.authAlertSeconds),
+    "six WebSocket logins with a wrong token, from the first attempt",
+  );
+  figure(
+    "clawkit-posture --json",
+    seconds(f.postureSeconds),
+    "as root on the host (most of it openclaw's audit)",
+  );
   figure("agent egress attempts blocked", f.egressBlocked, how);
   figure("audit on the running host", f.audit && JSON.stringify(f.audit), how);
   figure("unit IP sandbox (IPAddressDeny) enforced", f.ipSandbox, how);

@@ -45,7 +45,7 @@ audit=$(systemd-run --quiet --pipe --wait -p "User=$CLAWKIT_AGENT_USER" -p "Grou
 openclaw_version=$(sed -n 's/^  "version": "\(.*\)",$/\1/p' /opt/clawkit/openclaw/node_modules/openclaw/package.json)
 node_version=$("$node" --version)
 rotated=$(cat "$CLAWKIT_SECRETS_STAMP" 2>/dev/null || echo never)
-lockdown=$(yes_no test -e /etc/clawkit/lockdown)
+lockdown=$(yes_no test -e "$CLAWKIT_LOCKDOWN_FILE")
 
 to=$(date +%s)
 from=$((to - 86400))

@@ -11,7 +11,9 @@ import { ALERT_TIMING } from "../../cloud-init/alerts";
 import { HOST } from "../../cloud-init/paths";
 import { makeTestCa } from "../support/test-ca";
 import { NODE24, ROOT, tempDir } from "../support/tools";
+import { lockdownCommand } from "../../components/hostLockdown";
 import {
+  ADMIN,
   ALERT_HOST,
   ALERT_RECEIVER,
   ALERT_WEBHOOK,
@@ -203,6 +205,25 @@ export function describeAlerts(ctx: () => AlertsContext): void {
       assertNoSecret(alerts[0]);
       const held = host.exec(`cat /var/lib/${HOST.alertUser}/auth.held`).stdout.trim();
       assert.ok(Number(held) >= 1, "the second burst was not counted as held back");
+    });
+
+    it("a lockdown switched on and off makes one alert each: the alert path stays open while the agent's are shut", async function () {
+      const lockdownSwitch = (on: boolean) =>
+        host.exec(["runuser", "-u", ADMIN, "--", "sh", "-c", lockdownCommand(on)], {
+          timeoutMs: 300_000,
+        });
+      const on = lockdownSwitch(true);
+      assert.strictEqual(on.status, 0, on.stderr);
+      try {
+        await waitFor(() => alertsOf("lockdown on").length > 0);
+        assert.strictEqual(alertsOf("lockdown on").length, 1, JSON.stringify(received()));
+        assertNoSecret(alertsOf("lockdown on")[0]);
+      } finally {
+        const off = lockdownSwitch(false);
+        assert.strictEqual(off.status, 0, `${off.stdout}\n${off.stderr}`);
+      }
+      await waitFor(() => alertsOf("lockdown off").length > 0);
+      assert.strictEqual(alertsOf("lockdown off").length, 1, JSON.stringify(received()));
     });
 
     it("every alert went out through squid's alert port, to the webhook's host only", function () {
