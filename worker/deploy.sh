@@ -29,7 +29,7 @@ config_file=wrangler.clawkit.json
 PATH="$PWD/node_modules/.bin:$PATH"
 export PATH
 
-# shellcheck source=access-admin.sh
+# shellcheck source-path=SCRIPTDIR source=access-admin.sh
 . "$(dirname "$0")/access-admin.sh"
 
 log() { printf 'clawkit-worker: %s\n' "$*" >&2; }

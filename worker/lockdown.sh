@@ -23,7 +23,7 @@ set -eu
 : "${CLAWKIT_WORKER_URL:?}" "${CLAWKIT_ACCESS_APP_ID:?}" "${CLOUDFLARE_ACCOUNT_ID:?}"
 api=${CLAWKIT_CLOUDFLARE_API:-https://api.cloudflare.com/client/v4}
 
-# shellcheck source=access-admin.sh
+# shellcheck source-path=SCRIPTDIR source=access-admin.sh
 . "$(dirname "$0")/access-admin.sh"
 
 log() { printf 'clawkit-lockdown: %s\n' "$*" >&2; }
