@@ -5,12 +5,8 @@
  * when wrong tokens hit the gateway: one alert a kind a window, no secret in it.
  */
 import * as assert from "assert";
-import * as fs from "fs";
-import * as path from "path";
 import { ALERT_TIMING } from "../../cloud-init/alerts";
 import { HOST } from "../../cloud-init/paths";
-import { makeTestCa } from "../support/test-ca";
-import { NODE24, ROOT, tempDir } from "../support/tools";
 import { lockdownCommand } from "../../components/hostLockdown";
 import {
   ADMIN,
@@ -22,6 +18,7 @@ import {
   GATEWAY_PORT,
   PROBE_IN_ROOT,
   providerRequests,
+  startTlsFake,
 } from "./clawkitHost";
 import { NET, sleep, SystemHost } from "./harness";
 
@@ -34,21 +31,8 @@ export interface AlertsContext {
   readonly figures: Record<string, unknown>;
 }
 
-/** Starts the receiver: fake-upstream.js over TLS on ALERT_RECEIVER:443, a CA the root trusts. */
+/** Starts the receiver: a fake upstream over TLS on ALERT_RECEIVER:443, an address of its own. */
 async function startReceiver(host: SystemHost): Promise<{ log: string; remove: () => void }> {
-  const tmp = tempDir("system-alerts");
-  const ca = makeTestCa(tmp.dir, [ALERT_HOST]);
-  fs.writeFileSync(path.join(tmp.dir, "server.crt"), ca.cert);
-  fs.writeFileSync(path.join(tmp.dir, "server.key"), ca.key);
-  const trusted = host.exec(
-    [
-      "sh",
-      "-c",
-      "cat >/usr/local/share/ca-certificates/clawkit-alert-test.crt && update-ca-certificates >/dev/null",
-    ],
-    { input: ca.caCert },
-  );
-  if (trusted.status !== 0) throw new Error(`trusting the receiver's CA failed: ${trusted.stderr}`);
   const added = host.execIn("upstream", [
     "sh",
     "-c",
@@ -58,23 +42,11 @@ async function startReceiver(host: SystemHost): Promise<{ log: string; remove: (
     ALERT_RECEIVER,
   ]);
   if (added.status !== 0) throw new Error(`adding the receiver's address failed: ${added.stderr}`);
-  const log = path.join(tmp.dir, "receiver.log");
-  const ready = path.join(tmp.dir, "ready");
-  fs.writeFileSync(log, "");
-  host.spawnIn("upstream", [
-    "env",
-    `FAKE_LOG=${log}`,
-    `FAKE_TLS_CERT=${path.join(tmp.dir, "server.crt")}`,
-    `FAKE_TLS_KEY=${path.join(tmp.dir, "server.key")}`,
-    `FAKE_HOST=${ALERT_RECEIVER}`,
-    "FAKE_PORT=443",
-    `FAKE_READY=${ready}`,
-    NODE24,
-    path.join(ROOT, "test", "support", "fake-upstream.js"),
-  ]);
-  for (let i = 0; i < 100 && !fs.existsSync(ready); i++) await sleep(100);
-  if (!fs.existsSync(ready)) throw new Error("the alert receiver did not start");
-  return { log, remove: tmp.remove };
+  return startTlsFake(host, {
+    role: "alert-receiver",
+    names: [ALERT_HOST],
+    addresses: [ALERT_RECEIVER],
+  });
 }
 
 export function describeAlerts(ctx: () => AlertsContext): void {

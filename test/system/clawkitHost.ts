@@ -141,33 +141,41 @@ export function testSecrets(
 export const FAKE_PROVIDER = [NET.upstreamForbidden, NET.upstreamForbidden6] as const;
 
 /**
- * Starts the fake upstream (test/support/fake-upstream.js) over TLS on both
- * FAKE_PROVIDER addresses, with a certificate from a test CA, and puts that CA in
- * the root's trust store (update-ca-certificates), as a real CA is on a server.
- * Returns the log file every request it gets lands in.
+ * Starts a fake upstream (test/support/fake-upstream.js) over TLS in the upstream
+ * peer, on port 443 of each of ADDRESSES, with a certificate for NAMES from a test
+ * CA that it puts in the root's trust store (update-ca-certificates), as a real CA
+ * is on a server. Returns the log file every request it gets lands in.
  */
-export async function startFakeProvider(
+export async function startTlsFake(
   host: SystemHost,
+  opts: {
+    /** What it stands for, in file names and errors. */
+    readonly role: string;
+    readonly names: readonly string[];
+    readonly addresses: readonly string[];
+    /** More FAKE_* settings for fake-upstream.js. */
+    readonly env?: readonly string[];
+  },
 ): Promise<{ log: string; remove: () => void }> {
-  const tmp = tempDir("system-provider");
-  const ca = makeTestCa(
-    tmp.dir,
-    Object.values(CREDENTIAL_UPSTREAMS).map((u) => u.host),
-  );
+  const tmp = tempDir(`system-${opts.role}`);
+  const ca = makeTestCa(tmp.dir, [...opts.names]);
   fs.writeFileSync(path.join(tmp.dir, "server.crt"), ca.cert);
   fs.writeFileSync(path.join(tmp.dir, "server.key"), ca.key);
   const trusted = host.exec(
     [
       "sh",
       "-c",
-      "cat >/usr/local/share/ca-certificates/clawkit-test.crt && update-ca-certificates >/dev/null",
+      'cat >"/usr/local/share/ca-certificates/clawkit-$1-test.crt" && update-ca-certificates >/dev/null',
+      "sh",
+      opts.role,
     ],
     { input: ca.caCert },
   );
-  if (trusted.status !== 0) throw new Error(`trusting the test CA failed: ${trusted.stderr}`);
-  const log = path.join(tmp.dir, "provider.log");
+  if (trusted.status !== 0)
+    throw new Error(`trusting the ${opts.role}'s test CA failed: ${trusted.stderr}`);
+  const log = path.join(tmp.dir, `${opts.role}.log`);
   fs.writeFileSync(log, "");
-  for (const address of FAKE_PROVIDER) {
+  for (const address of opts.addresses) {
     const ready = path.join(tmp.dir, `ready-${address.replace(/:/g, "_")}`);
     host.spawnIn("upstream", [
       "env",
@@ -177,14 +185,24 @@ export async function startFakeProvider(
       `FAKE_HOST=${address}`,
       "FAKE_PORT=443",
       `FAKE_READY=${ready}`,
-      "FAKE_STREAM_GAP_MS=100",
+      ...(opts.env ?? []),
       NODE24,
       path.join(ROOT, "test", "support", "fake-upstream.js"),
     ]);
     for (let i = 0; i < 100 && !fs.existsSync(ready); i++) await sleep(100);
-    if (!fs.existsSync(ready)) throw new Error(`the fake provider did not start on ${address}`);
+    if (!fs.existsSync(ready)) throw new Error(`the ${opts.role} did not start on ${address}`);
   }
   return { log, remove: tmp.remove };
+}
+
+/** The fake model provider, behind every upstream name of the credential gateway. */
+export function startFakeProvider(host: SystemHost): Promise<{ log: string; remove: () => void }> {
+  return startTlsFake(host, {
+    role: "provider",
+    names: Object.values(CREDENTIAL_UPSTREAMS).map((u) => u.host),
+    addresses: FAKE_PROVIDER,
+    env: ["FAKE_STREAM_GAP_MS=100"],
+  });
 }
 
 /** What the fake provider has been sent so far. */
