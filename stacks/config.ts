@@ -2,7 +2,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { HOST } from "../cloud-init/paths";
 import { reachesCredentialUpstream } from "../cloud-init/credential-gateway";
 import { SAFE_SECRET_VALUE, SAFE_WEBHOOK_URL } from "../cloud-init/secrets";
-import type { MoltworkerConfig } from "./moltworkerConfig";
 
 /** Where raw configuration comes from: Pulumi's config in a program, a plain map in tests. */
 export interface ConfigSource {
@@ -646,6 +645,3 @@ export function parseVpsConfig(r: ConfigReader, stack: string): VpsConfig {
     alertTelegramChats,
   };
 }
-
-/** The validated configuration of either shape. */
-export type ClawkitConfig = VpsConfig | MoltworkerConfig;

@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { readCheckout } from "./checkout";
 import {
-  ClawkitConfig,
   ConfigError,
   ConfigProblem,
   configReader,
@@ -9,9 +8,13 @@ import {
   k,
   parseVpsConfig,
   Target,
+  VpsConfig,
 } from "./config";
 import { CONFIG_REFERENCE } from "./configReference";
-import { parseMoltworkerConfig } from "./moltworkerConfig";
+import { MoltworkerConfig, parseMoltworkerConfig } from "./moltworkerConfig";
+
+/** The validated configuration of either shape. */
+export type ClawkitConfig = VpsConfig | MoltworkerConfig;
 
 /**
  * Reads and validates every key; throws one ConfigError naming every bad key, an

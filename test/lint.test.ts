@@ -1,6 +1,8 @@
 import * as assert from "assert";
+import * as fs from "fs";
 import * as path from "path";
-import { ROOT, run } from "./support/tools";
+import { importCycles } from "./support/import-cycles";
+import { ROOT, run, tempDir } from "./support/tools";
 
 const bin = (name: string) => path.join(ROOT, "node_modules", ".bin", name);
 
@@ -20,5 +22,32 @@ describe("lint: types, eslint (with @pulumi/eslint-plugin) and prettier", functi
   it("prettier: everything formatted", function () {
     const result = run(bin("prettier"), ["--check", "."], { cwd: ROOT });
     assert.strictEqual(result.status, 0, result.stdout + result.stderr);
+  });
+
+  it("no import cycles, type-only imports included", function () {
+    assert.deepStrictEqual(importCycles(ROOT), []);
+  });
+
+  it("the cycle check has teeth: a two-file and a three-file cycle are both found", function () {
+    const tmp = tempDir("import-cycles");
+    try {
+      const write = (name: string, body: string) =>
+        fs.writeFileSync(path.join(tmp.dir, name), body);
+      write("a.ts", 'import type { B } from "./b";\nexport type A = B;\n');
+      write("b.ts", 'import { c } from "./c";\nexport type B = typeof c;\n');
+      write("c.ts", 'export { a } from "./d";\nexport const c = 1;\n');
+      write("d.ts", 'import { c } from "./c";\nexport const a = c;\n');
+      write("e.ts", 'import type { A } from "./a";\nexport type E = A;\n');
+      // a -> b -> c -> d -> c: one cycle (c, d); e imports a without closing a loop.
+      assert.deepStrictEqual(importCycles(tmp.dir), ["c.ts -> d.ts -> c.ts"]);
+      // Now b imports e, which imports a: a type-only loop of three files.
+      write("b.ts", 'import type { E } from "./e";\nexport type B = E;\n');
+      assert.deepStrictEqual(importCycles(tmp.dir).sort(), [
+        "a.ts -> b.ts -> e.ts -> a.ts",
+        "c.ts -> d.ts -> c.ts",
+      ]);
+    } finally {
+      tmp.remove();
+    }
   });
 });
