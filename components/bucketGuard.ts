@@ -1,11 +1,13 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
-import { BucketOnDestroy } from "../stacks/moltworkerConfig";
 import { deployCommand } from "./workerDeploy";
 
 /** The kit's own directory: exports land in its `exports/` (ignored by git). */
 const KIT_DIR = path.resolve(__dirname, "..");
+
+/** What `pulumi destroy` does with the bucket: stop ("refuse"), leave it ("keep"), or download and empty it ("export"). */
+export type BucketOnDestroy = "refuse" | "keep" | "export";
 
 /** Arguments of BucketGuard. */
 export interface BucketGuardArgs {

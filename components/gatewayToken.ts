@@ -17,7 +17,11 @@ export class GatewayToken extends pulumi.ComponentResource {
   constructor(name: string, args: GatewayTokenArgs, opts?: pulumi.ComponentResourceOptions) {
     super("clawkit:auth:GatewayToken", name, args, opts);
     const length = args.length ?? 64;
-    if (length < 48) throw new Error(`GatewayToken length must be at least 48, got ${length}`);
+    if (length < 48)
+      throw new pulumi.ResourceError(
+        `GatewayToken ${name}: args.length must be at least 48 (a shorter token can be guessed), got ${length}; leave it unset for 64`,
+        this,
+      );
     const password = new random.RandomPassword(
       `${name}-password`,
       { length, special: false, keepers: { rotation: args.rotation } },

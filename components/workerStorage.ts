@@ -92,7 +92,11 @@ export class WorkerStorage extends pulumi.ComponentResource {
       .results.apply((results) =>
         R2_OBJECT_PERMISSION_GROUPS.map((groupName) => {
           const group = results.find((g) => g.name === groupName);
-          if (!group) throw new Error(`Cloudflare has no permission group "${groupName}"`);
+          if (!group)
+            throw new pulumi.ResourceError(
+              `WorkerStorage ${name}: Cloudflare lists no permission group "${groupName}" for args.accountId; check that the account id is right and has R2 enabled`,
+              this,
+            );
           return { id: group.id };
         }),
       );

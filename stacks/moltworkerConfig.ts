@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { BucketOnDestroy } from "../components/bucketGuard";
 import { parseWranglerConfig } from "../worker/wrangler-config";
 import { AgentConfig, ConfigReader, k, parseAgentConfig, SecretValue } from "./config";
 
@@ -50,7 +51,6 @@ export const MOLTWORKER_DEFAULTS = {
  * What `pulumi destroy` does with the bucket: "refuse" stops before the bucket is
  * touched; "keep" leaves it in the account; "export" downloads it, then empties it.
  */
-export type BucketOnDestroy = "refuse" | "keep" | "export";
 const BUCKET_ON_DESTROY: readonly BucketOnDestroy[] = ["refuse", "keep", "export"];
 
 export const BUCKET_LOCATIONS = ["apac", "eeur", "enam", "weur", "wnam", "oc"] as const;

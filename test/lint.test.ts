@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { importCycles } from "./support/import-cycles";
+import { importCycles, relativeImports } from "./support/import-cycles";
 import { ROOT, run, tempDir } from "./support/tools";
 
 const bin = (name: string) => path.join(ROOT, "node_modules", ".bin", name);
@@ -26,6 +26,15 @@ describe("lint: types, eslint (with @pulumi/eslint-plugin) and prettier", functi
 
   it("no import cycles, type-only imports included", function () {
     assert.deepStrictEqual(importCycles(ROOT), []);
+  });
+
+  it("components, renderers and the worker code never import the config layer (stacks/)", function () {
+    const offending = [...relativeImports(ROOT)].flatMap(([file, targets]) =>
+      /^(components|cloud-init|worker)\//.test(file)
+        ? targets.filter((t) => t.startsWith("stacks/")).map((t) => `${file} -> ${t}`)
+        : [],
+    );
+    assert.deepStrictEqual(offending, []);
   });
 
   it("the cycle check has teeth: a two-file and a three-file cycle are both found", function () {

@@ -16,11 +16,11 @@ function modules(dir: string): string[] {
 }
 
 /**
- * Every import cycle among the modules under ROOT, as "a.ts -> b.ts -> a.ts" paths
- * relative to ROOT. Each relative import or re-export counts, type-only ones too:
- * the rule is about how the code is laid out, not only about what runs.
+ * Which modules under ROOT each module imports: every relative import or re-export,
+ * type-only ones too (the rules are about how the code is laid out, not only about
+ * what runs). Absolute paths.
  */
-export function importCycles(root: string): string[] {
+function importGraph(root: string): Map<string, string[]> {
   const files = modules(root);
   const known = new Set(files);
   const graph = new Map<string, string[]>();
@@ -41,6 +41,20 @@ export function importCycles(root: string): string[] {
     }
     graph.set(file, targets);
   }
+  return graph;
+}
+
+/** Each module's imports, as paths relative to ROOT ("stacks/vps.ts" -> [...]). */
+export function relativeImports(root: string): Map<string, string[]> {
+  const graph = importGraph(root);
+  const rel = (f: string) => path.relative(root, f);
+  return new Map([...graph].map(([file, targets]) => [rel(file), targets.map(rel)]));
+}
+
+/** Every import cycle among the modules under ROOT, as "a.ts -> b.ts -> a.ts" (relative to ROOT). */
+export function importCycles(root: string): string[] {
+  const graph = importGraph(root);
+  const files = [...graph.keys()];
   const cycles: string[] = [];
   const state = new Map<string, "open" | "done">();
   const trail: string[] = [];

@@ -13,6 +13,7 @@ import {
   visibleParts,
 } from "../support/mocks";
 import { baseConfig, sourceOf, TEST_SECRETS } from "../support/config";
+import { GatewayToken } from "../../components/gatewayToken";
 import { program } from "../../stacks/program";
 import { VpsOutputs } from "../../stacks/vps";
 
@@ -258,6 +259,20 @@ describe("vps stack: rotation changes secrets, never the server or the volume (m
     assert.deepStrictEqual(
       plain(only(second, "hcloud:index/server:Server")),
       plain(only(first, "hcloud:index/server:Server")),
+    );
+  });
+});
+
+describe("vps components: bad args (mocks)", function () {
+  before(installMocks);
+
+  it("GatewayToken: a token under 48 characters is a ResourceError naming args.length and the fix", function () {
+    assert.throws(
+      () => new GatewayToken("short-token", { rotation: "", length: 16 }),
+      (err: unknown) =>
+        pulumi.ResourceError.isInstance(err) &&
+        /args\.length must be at least 48/.test(err.message) &&
+        /leave it unset/.test(err.message),
     );
   });
 });
