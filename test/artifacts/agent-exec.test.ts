@@ -86,9 +86,12 @@ function agentTurn(commands: string[], allowlist: string[]): Turn {
       .trim()
       .split("\n")
       .map((l) => JSON.parse(l) as ModelRequest);
-    const last = requests[requests.length - 1];
-    assert.ok(last, `the model was never asked:\n${read("agent.out")}`);
-    return { offered: requests[0].tools, results: last.results, requests, tap: readTap(tmp.dir) };
+    // The turn's last call to the model is the one with every tool result so far;
+    // openclaw may make a call of its own after it (a title, with no tools), in any order.
+    const turnCalls = requests.filter((q) => q.tools.includes("exec"));
+    const last = turnCalls[turnCalls.length - 1];
+    assert.ok(last, `the model was never asked with exec offered:\n${read("agent.out")}`);
+    return { offered: last.tools, results: last.results, requests, tap: readTap(tmp.dir) };
   } finally {
     tmp.remove();
   }
