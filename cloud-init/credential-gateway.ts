@@ -2,6 +2,9 @@ import { CREDENTIAL_GATEWAY_LOCKDOWN_VARIABLE } from "./lockdown";
 import { HOST } from "./paths";
 import { sharedSandbox } from "./unit-sandbox";
 
+/** A Telegram user or chat id: a number (a group's is negative). Usernames can change hands. */
+export const TELEGRAM_NUMERIC_ID = /^-?[0-9]{1,20}$/;
+
 /** An upstream the credential gateway holds a credential for. */
 export type CredentialRoute = "anthropic" | "openai" | "telegram";
 
@@ -270,7 +273,8 @@ export function renderCredentialGatewayConfig(
 function alertRelay(chats: readonly string[]): string[] {
   if (chats.length === 0) return [];
   for (const chat of chats)
-    if (!/^-?[0-9]+$/.test(chat)) throw new Error(`${chat} is not a numeric Telegram chat id`);
+    if (!TELEGRAM_NUMERIC_ID.test(chat))
+      throw new Error(`${chat} is not a numeric Telegram chat id`);
   const { host } = CREDENTIAL_UPSTREAMS.telegram;
   return [
     "  server {",

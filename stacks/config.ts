@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { HOST } from "../cloud-init/paths";
-import { reachesCredentialUpstream } from "../cloud-init/credential-gateway";
+import { reachesCredentialUpstream, TELEGRAM_NUMERIC_ID } from "../cloud-init/credential-gateway";
 import { SAFE_SECRET_VALUE, SAFE_WEBHOOK_URL } from "../cloud-init/secrets";
 
 /** Where raw configuration comes from: Pulumi's config in a program, a plain map in tests. */
@@ -100,7 +100,6 @@ const HOSTNAME_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const TAG = /^tag:[a-z0-9][a-z0-9-]*$/i;
 const SSH_PUBLIC_KEY =
   /^(ssh-ed25519|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|ssh-rsa) [A-Za-z0-9+/]+=*( [^\n]*)?$/;
-const TELEGRAM_NUMERIC_ID = /^-?[0-9]{1,20}$/;
 /** A hostname, optionally led by one `*.` wildcard label. */
 const EGRESS_HOST = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
 /** Exec allowlist entries are program names or absolute paths, never shell syntax. */

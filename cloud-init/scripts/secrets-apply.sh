@@ -271,8 +271,10 @@ if locked_down; then
     chown root:root "$token_file"
     chmod 600 "$token_file"
     mv -f "$token_file" "$secrets"
+    stamp=yes
     log "gateway token installed; locked down, the gateway stays stopped until clawkit-lockdown off"
   fi
+  if [ "$stamp" = yes ]; then stamp_rotation; fi
   exit 0
 fi
 if [ -f "$secrets" ] && cmp -s "$token_file" "$secrets"; then
