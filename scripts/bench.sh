@@ -15,5 +15,5 @@ for arg in "$@"; do
     bash scripts/install-system-deps.sh
   fi
 done
-export PATH="$PWD/cloud-init/node:$PWD/node_modules/.bin:$PATH"
+export PATH="$PWD/vps/host/node:$PWD/node_modules/.bin:$PATH"
 exec node -r ts-node/register/transpile-only scripts/bench.ts "$@"

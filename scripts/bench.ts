@@ -3,12 +3,12 @@
 // is printed as MISSING and the run exits non-zero.
 import * as fs from "fs";
 import * as path from "path";
-import { packBundle, renderBundle } from "../cloud-init/bundle";
-import { renderCredentialGatewayUnit } from "../cloud-init/credential-gateway";
-import { renderGatewayUnit } from "../cloud-init/gateway-unit";
-import { HOST } from "../cloud-init/paths";
-import { renderOpenclawConfig } from "../cloud-init/openclaw-config";
-import { renderUserData } from "../cloud-init/userdata";
+import { packBundle, renderBundle } from "../vps/host/bundle";
+import { renderCredentialGatewayUnit } from "../vps/host/credential-gateway";
+import { renderGatewayUnit } from "../vps/host/gateway-unit";
+import { HOST } from "../vps/host/paths";
+import { renderOpenclawConfig } from "../vps/host/openclaw-config";
+import { renderUserData } from "../vps/host/userdata";
 import { sampleSettings, sampleUserDataOptions } from "../test/support/samples";
 import { FigureTable, seconds, spread } from "./figures";
 import {
@@ -188,7 +188,7 @@ if (process.argv.includes("--system")) {
   figure(
     "exposure check (what `pulumi up` runs)",
     seconds(f.exposureCheckSeconds),
-    "components/exposure-check.mjs under the kit's Node: public half from the internet peer, then tailnet half from the tailnet peer",
+    "vps/exposure-check.mjs under the kit's Node: public half from the internet peer, then tailnet half from the tailnet peer",
   );
   figure(
     "alert at the receiver after a blocked egress attempt",

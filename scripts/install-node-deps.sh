@@ -11,13 +11,13 @@ cd "$(dirname "$0")/.."
 fresh() { [ -f "$1" ] && sha256sum --quiet -c "$1" >/dev/null 2>&1; }
 
 if [ "${1:-}" = --deploy ]; then
-  sh cloud-init/scripts/install-runtime.sh cloud-init/node
+  sh vps/host/scripts/install-runtime.sh vps/host/node
 else
-  runtime_marker=cloud-init/openclaw/node_modules/.clawkit-lock.sha256
+  runtime_marker=vps/host/openclaw/node_modules/.clawkit-lock.sha256
   if ! fresh "$runtime_marker"; then
     echo "install-node-deps: pinned Node.js + openclaw runtime" >&2
-    sh cloud-init/scripts/install-runtime.sh cloud-init/node cloud-init/openclaw
-    sha256sum cloud-init/node/package-lock.json cloud-init/openclaw/package-lock.json >"$runtime_marker"
+    sh vps/host/scripts/install-runtime.sh vps/host/node vps/host/openclaw
+    sha256sum vps/host/node/package-lock.json vps/host/openclaw/package-lock.json >"$runtime_marker"
   fi
 fi
 
@@ -25,6 +25,6 @@ fi
 kit_marker=node_modules/.clawkit-lock.sha256
 if ! fresh "$kit_marker"; then
   echo "install-node-deps: npm ci (kit)" >&2
-  cloud-init/node/node cloud-init/node/node_modules/npm/bin/npm-cli.js ci --ignore-scripts --no-audit --no-fund --loglevel=error
+  vps/host/node/node vps/host/node/node_modules/npm/bin/npm-cli.js ci --ignore-scripts --no-audit --no-fund --loglevel=error
   sha256sum package-lock.json >"$kit_marker"
 fi

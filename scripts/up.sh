@@ -20,7 +20,7 @@ for tool in curl python3 tar; do
 done
 
 bash scripts/install-node-deps.sh --deploy
-export PATH="$PWD/cloud-init/node:$PWD/node_modules/.bin:$PATH"
+export PATH="$PWD/vps/host/node:$PWD/node_modules/.bin:$PATH"
 
 # A local state directory unless the operator already chose a backend.
 if [ -z "${PULUMI_BACKEND_URL:-}" ] && ! pulumi whoami >/dev/null 2>&1; then

@@ -1,10 +1,10 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { renderExecApprovals } from "../../cloud-init/exec-approvals";
-import { CREDENTIAL_PLACEHOLDER } from "../../cloud-init/credential-gateway";
-import { renderOpenclawConfig } from "../../cloud-init/openclaw-config";
-import { DEFAULTS } from "../../stacks/config";
+import { renderExecApprovals } from "../../vps/host/exec-approvals";
+import { CREDENTIAL_PLACEHOLDER } from "../../vps/host/credential-gateway";
+import { renderOpenclawConfig } from "../../vps/host/openclaw-config";
+import { DEFAULTS } from "../../core/config";
 import { readTap, stageCredentialGateway, TapLine } from "../support/credential-gateway";
 import { sampleSettings } from "../support/samples";
 import {

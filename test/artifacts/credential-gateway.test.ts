@@ -5,8 +5,8 @@ import {
   CREDENTIAL_PLACEHOLDER,
   renderCredentialGatewayConfig,
   TELEGRAM_TOKEN_PLACEHOLDER,
-} from "../../cloud-init/credential-gateway";
-import { HOST } from "../../cloud-init/paths";
+} from "../../vps/host/credential-gateway";
+import { HOST } from "../../vps/host/paths";
 import { stageCredentialGateway } from "../support/credential-gateway";
 import { makeTestCa } from "../support/test-ca";
 import {

@@ -3,7 +3,7 @@ import { ChildProcess, spawn } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { renderOpenclawConfig } from "../../cloud-init/openclaw-config";
+import { renderOpenclawConfig } from "../../vps/host/openclaw-config";
 import { sampleSettings } from "../support/samples";
 import {
   command,

@@ -1,15 +1,15 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { packBundle, renderBundle } from "../../cloud-init/bundle";
-import { renderAlertUnit } from "../../cloud-init/alerts";
-import { renderCredentialGatewayUnit } from "../../cloud-init/credential-gateway";
-import { renderGatewayUnit } from "../../cloud-init/gateway-unit";
-import { renderLockdownIncludes } from "../../cloud-init/lockdown";
-import { HOST } from "../../cloud-init/paths";
-import { egressAllowlist, renderProxyConfig } from "../../cloud-init/proxy";
-import { renderSshdConfig } from "../../cloud-init/sshd";
-import { renderUserData } from "../../cloud-init/userdata";
+import { packBundle, renderBundle } from "../../vps/host/bundle";
+import { renderAlertUnit } from "../../vps/host/alerts";
+import { renderCredentialGatewayUnit } from "../../vps/host/credential-gateway";
+import { renderGatewayUnit } from "../../vps/host/gateway-unit";
+import { renderLockdownIncludes } from "../../vps/host/lockdown";
+import { HOST } from "../../vps/host/paths";
+import { egressAllowlist, renderProxyConfig } from "../../vps/host/proxy";
+import { renderSshdConfig } from "../../vps/host/sshd";
+import { renderUserData } from "../../vps/host/userdata";
 import { sampleSettings, sampleUserDataOptions } from "../support/samples";
 import {
   command,
@@ -70,13 +70,13 @@ describe("artifacts: every shipped shell script through shellcheck", function ()
   });
 
   const scripts = fs
-    .readdirSync(path.join(ROOT, "cloud-init", "scripts"))
+    .readdirSync(path.join(ROOT, "vps", "host", "scripts"))
     .filter((f) => f.endsWith(".sh"));
   it("finds the scripts", () => assert.ok(scripts.length >= 6, scripts.join(",")));
   for (const script of scripts) {
     it(script, function () {
       const result = run("shellcheck", ["--shell=sh", "--severity=style", "-x", script], {
-        cwd: path.join(ROOT, "cloud-init", "scripts"),
+        cwd: path.join(ROOT, "vps", "host", "scripts"),
       });
       assert.strictEqual(result.status, 0, result.stdout);
     });
@@ -90,9 +90,9 @@ describe("artifacts: every shipped shell script through shellcheck", function ()
     "test/system/fakes/tailscale",
     "test/support/agent-turn.sh",
     ...fs
-      .readdirSync(path.join(ROOT, "worker"))
+      .readdirSync(path.join(ROOT, "moltworker"))
       .filter((f) => f.endsWith(".sh"))
-      .map((f) => `worker/${f}`),
+      .map((f) => `moltworker/${f}`),
     ...fs
       .readdirSync(path.join(ROOT, "scripts"))
       .filter((f) => f.endsWith(".sh"))
@@ -191,7 +191,7 @@ describe("artifacts: the first-boot shred unit through systemd-analyze", functio
     requirePrerequisites(this, command("systemd-analyze"));
   });
   it("verifies cleanly", function () {
-    const shredUnit = path.join(ROOT, "cloud-init", "files", "clawkit-shred-userdata.service");
+    const shredUnit = path.join(ROOT, "vps", "host", "files", "clawkit-shred-userdata.service");
     const result = run("systemd-analyze", ["verify", shredUnit]);
     assert.strictEqual(result.status, 0, result.stderr);
   });
@@ -348,7 +348,7 @@ describe("artifacts: proxy-self.sh lists every address of the host", function ()
       "-c",
       `${setup} && sh "$1"`,
       "sh",
-      path.join(ROOT, "cloud-init", "scripts", "proxy-self.sh"),
+      path.join(ROOT, "vps", "host", "scripts", "proxy-self.sh"),
     ]);
     assert.strictEqual(r.status, 0, r.stderr);
     assert.deepStrictEqual(
@@ -372,7 +372,7 @@ describe("artifacts: proxy-self.sh lists every address of the host", function ()
     const r = run("unshare", [
       "--net",
       "sh",
-      path.join(ROOT, "cloud-init", "scripts", "proxy-self.sh"),
+      path.join(ROOT, "vps", "host", "scripts", "proxy-self.sh"),
     ]);
     assert.notStrictEqual(r.status, 0);
     assert.match(r.stderr, /no address/);

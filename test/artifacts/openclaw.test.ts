@@ -1,8 +1,8 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { renderExecApprovals } from "../../cloud-init/exec-approvals";
-import { renderOpenclawConfig } from "../../cloud-init/openclaw-config";
+import { renderExecApprovals } from "../../vps/host/exec-approvals";
+import { renderOpenclawConfig } from "../../vps/host/openclaw-config";
 import { sampleSettings } from "../support/samples";
 import {
   file,

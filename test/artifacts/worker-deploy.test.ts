@@ -3,9 +3,9 @@ import * as fs from "fs";
 import * as http from "http";
 import { AddressInfo } from "net";
 import * as path from "path";
-import { program } from "../../stacks/program";
-import { readCheckout } from "../../stacks/checkout";
-import { MoltworkerOutputs } from "../../stacks/moltworker";
+import { program } from "../../program/program";
+import { readCheckout } from "../../moltworker/checkout";
+import { MoltworkerOutputs } from "../../moltworker/agent";
 import {
   BASE_WORKER_SECRET_NAMES,
   FIXTURE_WRANGLER_CONFIG,

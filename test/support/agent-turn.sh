@@ -12,8 +12,8 @@ set -eu
 dir=$1
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-node="$root/cloud-init/node/node"
-openclaw="$root/cloud-init/openclaw/node_modules/openclaw/openclaw.mjs"
+node="$root/vps/host/node/node"
+openclaw="$root/vps/host/openclaw/node_modules/openclaw/openclaw.mjs"
 
 ip link set lo up
 mount -t tmpfs -o mode=0755 tmpfs /var/lib

@@ -1,8 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
-import { Checkout, ConfigSource, VpsConfig } from "../../stacks/config";
-import { parseConfig } from "../../stacks/stackConfig";
-import { MOLTWORKER_COMMIT, MoltworkerConfig } from "../../stacks/moltworkerConfig";
+import { Checkout, ConfigSource, VpsConfig } from "../../core/config";
+import { parseConfig } from "../../program/stackConfig";
+import { MOLTWORKER_COMMIT, MoltworkerConfig } from "../../moltworker/config";
 
 /** The secrets of the baseline test stack. Tests look for these strings where they must not be. */
 export const TEST_SECRETS = {

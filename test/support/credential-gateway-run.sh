@@ -10,7 +10,7 @@ set -eu
 dir=$1
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-node="$root/cloud-init/node/node"
+node="$root/vps/host/node/node"
 certs=${CERT_DIR:-$dir}
 
 ip link set lo up

@@ -4,9 +4,9 @@ import {
   CREDENTIAL_UPSTREAMS,
   CredentialRoute,
   renderCredentialGatewayConfig,
-} from "../../cloud-init/credential-gateway";
-import { renderLockdownIncludes } from "../../cloud-init/lockdown";
-import { HOST } from "../../cloud-init/paths";
+} from "../../vps/host/credential-gateway";
+import { renderLockdownIncludes } from "../../vps/host/lockdown";
+import { HOST } from "../../vps/host/paths";
 import { makeTestCa } from "./test-ca";
 
 /** An nginx log format for tests only: what the agent side sent in its credential headers. */

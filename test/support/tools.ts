@@ -10,10 +10,11 @@ export const IN_CI = process.env.CI === "true";
 export const ROOT = path.resolve(__dirname, "..", "..");
 
 /** The pinned Node 24 and openclaw, installed by install-runtime.sh as on the server. */
-export const NODE24 = path.join(ROOT, "cloud-init", "node", "node");
+export const NODE24 = path.join(ROOT, "vps", "host", "node", "node");
 export const OPENCLAW_CLI = path.join(
   ROOT,
-  "cloud-init",
+  "vps",
+  "host",
   "openclaw",
   "node_modules",
   "openclaw",

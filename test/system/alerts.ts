@@ -5,9 +5,9 @@
  * when wrong tokens hit the gateway: one alert a kind a window, no secret in it.
  */
 import * as assert from "assert";
-import { ALERT_TIMING } from "../../cloud-init/alerts";
-import { HOST } from "../../cloud-init/paths";
-import { lockdownCommand } from "../../components/hostLockdown";
+import { ALERT_TIMING } from "../../vps/host/alerts";
+import { HOST } from "../../vps/host/paths";
+import { lockdownCommand } from "../../vps/hostLockdown";
 import {
   ADMIN,
   ALERT_HOST,

@@ -17,14 +17,14 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { HostSettings, packBundle, PROVISION_COMMAND, renderBundle } from "../../cloud-init/bundle";
-import { CREDENTIAL_UPSTREAMS } from "../../cloud-init/credential-gateway";
-import { nat64Range } from "../../cloud-init/proxy";
-import { renderHostSecrets } from "../../cloud-init/secrets";
-import { BundleFile } from "../../cloud-init/tar";
-import { renderUserData } from "../../cloud-init/userdata";
-import { SECRETS_APPLY_COMMAND } from "../../components/secretsSync";
-import { hostSettings as vpsHostSettings } from "../../stacks/vps";
+import { HostSettings, packBundle, PROVISION_COMMAND, renderBundle } from "../../vps/host/bundle";
+import { CREDENTIAL_UPSTREAMS } from "../../vps/host/credential-gateway";
+import { nat64Range } from "../../vps/host/proxy";
+import { renderHostSecrets } from "../../vps/host/secrets";
+import { BundleFile } from "../../vps/host/tar";
+import { renderUserData } from "../../vps/host/userdata";
+import { SECRETS_APPLY_COMMAND } from "../../vps/secretsSync";
+import { hostSettings as vpsHostSettings } from "../../vps/agent";
 import { baseConfig, parseVps, sourceOf, TEST_SECRETS } from "../support/config";
 import { makeTestCa } from "../support/test-ca";
 import { NODE24, ROOT, tempDir } from "../support/tools";
@@ -309,12 +309,12 @@ export function seedRuntime(host: SystemHost): void {
   const r = host.exec([
     "sh",
     "-c",
-    'mkdir -p /opt/clawkit && cp -a "$1/cloud-init/node" /opt/clawkit/node && cp -a "$1/cloud-init/openclaw" /opt/clawkit/openclaw && rm -f /opt/clawkit/*/node_modules/.clawkit-lock.sha256',
+    'mkdir -p /opt/clawkit && cp -a "$1/vps/host/node" /opt/clawkit/node && cp -a "$1/vps/host/openclaw" /opt/clawkit/openclaw && rm -f /opt/clawkit/*/node_modules/.clawkit-lock.sha256',
     "sh",
     CHECKOUT_IN_ROOT,
   ]);
   if (r.status !== 0) throw new Error(`seeding the runtime failed: ${r.stderr}`);
-  if (!fs.existsSync(path.join(ROOT, "cloud-init", "node", "node")))
+  if (!fs.existsSync(path.join(ROOT, "vps", "host", "node", "node")))
     throw new Error("the pinned runtime is not installed here");
 }
 

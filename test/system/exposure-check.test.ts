@@ -1,19 +1,15 @@
 /**
- * The exposure check that `pulumi up` runs (components/exposure-check.mjs), run
+ * The exposure check that `pulumi up` runs (vps/exposure-check.mjs), run
  * against the throwaway host as `pulumi up` runs it: the command line
  * exposureCheckCommand builds, through `sh -c`, with the kit's Node binary
- * (cloud-init/node/node) and the gateway token on stdin. host.test.ts calls
+ * (vps/host/node/node) and the gateway token on stdin. host.test.ts calls
  * describeExposureCheck once the host is provisioned and holds its token; this file
  * registers nothing on its own.
  */
 import * as assert from "assert";
 import * as path from "path";
-import {
-  exposureCheckCommand,
-  exposurePorts,
-  ExposureTargets,
-} from "../../components/exposureCheck";
-import { HOST } from "../../cloud-init/paths";
+import { exposureCheckCommand, exposurePorts, ExposureTargets } from "../../vps/exposureCheck";
+import { HOST } from "../../vps/host/paths";
 import { NODE24 } from "../support/tools";
 import { GATEWAY_PORT } from "./clawkitHost";
 import { ExecResult, NET, Peer, SystemHost } from "./harness";

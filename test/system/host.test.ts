@@ -2,11 +2,11 @@ import * as assert from "assert";
 import { ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { CREDENTIAL_UPSTREAMS } from "../../cloud-init/credential-gateway";
-import { HOST } from "../../cloud-init/paths";
+import { CREDENTIAL_UPSTREAMS } from "../../vps/host/credential-gateway";
+import { HOST } from "../../vps/host/paths";
 import { NODE24, requirePrerequisites, ROOT, tempDir } from "../support/tools";
-import { renderBundle } from "../../cloud-init/bundle";
-import { lockdownCommand } from "../../components/hostLockdown";
+import { renderBundle } from "../../vps/host/bundle";
+import { lockdownCommand } from "../../vps/hostLockdown";
 import {
   ADMIN,
   ALLOWED_HOST,

@@ -12,11 +12,11 @@ import {
   sourceOf,
   TEST_SECRETS,
 } from "../support/config";
-import { Checkout, ConfigError } from "../../stacks/config";
-import { parseConfig } from "../../stacks/stackConfig";
-import { CONFIG_REFERENCE } from "../../stacks/configReference";
-import { MOLTWORKER_COMMIT } from "../../stacks/moltworkerConfig";
-import { program } from "../../stacks/program";
+import { Checkout, ConfigError } from "../../core/config";
+import { parseConfig } from "../../program/stackConfig";
+import { CONFIG_REFERENCE } from "../../program/configReference";
+import { MOLTWORKER_COMMIT } from "../../moltworker/config";
+import { program } from "../../program/program";
 
 /** Runs the program on a config and returns the ConfigError it must throw. */
 function rejected(

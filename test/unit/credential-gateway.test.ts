@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { credentialRoutes, renderBundle, renderHostEnv } from "../../cloud-init/bundle";
+import { credentialRoutes, renderBundle, renderHostEnv } from "../../vps/host/bundle";
 import {
   CREDENTIAL_PLACEHOLDER,
   CREDENTIAL_UPSTREAMS,
@@ -9,12 +9,12 @@ import {
   renderCredentialGatewayConfig,
   renderCredentialGatewayUnit,
   TELEGRAM_TOKEN_PLACEHOLDER,
-} from "../../cloud-init/credential-gateway";
-import { renderAgentEgressRules } from "../../cloud-init/firewall";
-import { renderGatewayUnit } from "../../cloud-init/gateway-unit";
-import { renderOpenclawConfig } from "../../cloud-init/openclaw-config";
-import { HOST } from "../../cloud-init/paths";
-import { credentialKey, renderHostSecrets } from "../../cloud-init/secrets";
+} from "../../vps/host/credential-gateway";
+import { renderAgentEgressRules } from "../../vps/host/firewall";
+import { renderGatewayUnit } from "../../vps/host/gateway-unit";
+import { renderOpenclawConfig } from "../../vps/host/openclaw-config";
+import { HOST } from "../../vps/host/paths";
+import { credentialKey, renderHostSecrets } from "../../vps/host/secrets";
 import { sampleSettings } from "../support/samples";
 
 const ALL: CredentialRoute[] = ["anthropic", "openai", "telegram"];

@@ -2,9 +2,9 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
-import { Target } from "../../stacks/config";
-import { parseConfig } from "../../stacks/stackConfig";
-import { CONFIG_REFERENCE } from "../../stacks/configReference";
+import { Target } from "../../core/config";
+import { parseConfig } from "../../program/stackConfig";
+import { CONFIG_REFERENCE } from "../../program/configReference";
 import { baseConfig, moltworkerConfig, SECRET_KEYS, sourceOf } from "../support/config";
 import { ROOT } from "../support/tools";
 
@@ -88,13 +88,13 @@ describe("docs: the config reference, Pulumi.yaml and the README agree with the 
     for (const doc of ["docs/threat-model.md", "README.md"]) {
       const text = fs.readFileSync(path.join(ROOT, doc), "utf8");
       for (const m of text.matchAll(
-        /`((?:cloud-init|components|stacks|worker|scripts|test|docs)\/[\w./-]+)`/g,
+        /`((?:core|vps|moltworker|program|scripts|test|docs)\/[\w./-]+)`/g,
       ))
         named.add(m[1].replace(/\/$/, ""));
     }
     assert.ok(named.size > 20, `only ${named.size} paths found`);
     for (const file of named) {
-      // `cloud-init/files/apt-*.conf` style names: at least one file matches.
+      // `vps/host/files/apt-*.conf` style names: at least one file matches.
       const [dir, pattern] = [path.dirname(file), path.basename(file)];
       const re = new RegExp(`^${pattern.replace(/[.+]/g, "\\$&").replace(/\*/g, ".*")}$`);
       const present =
@@ -131,9 +131,9 @@ describe("docs: the config reference, Pulumi.yaml and the README agree with the 
       );
   });
 
-  it("the README's stack outputs are the ones index.ts exports", function () {
+  it("the README's stack outputs are the ones program/main.ts exports", function () {
     const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
-    const index = fs.readFileSync(path.join(ROOT, "index.ts"), "utf8");
+    const index = fs.readFileSync(path.join(ROOT, "program", "main.ts"), "utf8");
     const exported = [...index.matchAll(/^export const (\w+)/gm)].map((m) => m[1]);
     assert.ok(exported.length >= 4);
     for (const name of exported)

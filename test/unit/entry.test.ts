@@ -9,7 +9,7 @@ describe("index.ts: the entry point reads Pulumi's own config (mocks)", function
     pulumi.runtime.setAllConfig(baseConfig(), SECRET_KEYS);
     const start = registered.length;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const entry = require("../../index");
+    const entry = require("../../program/main");
     await valueOf(entry.sshHostKey as pulumi.Output<string>);
     await settle();
     const resources = registered.slice(start);

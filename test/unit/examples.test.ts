@@ -2,8 +2,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
-import { ConfigError } from "../../stacks/config";
-import { parseConfig } from "../../stacks/stackConfig";
+import { ConfigError } from "../../core/config";
+import { parseConfig } from "../../program/stackConfig";
 import { fixtureCheckout, SECRET_KEYS, sourceOf, TEST_SECRETS } from "../support/config";
 import { ROOT } from "../support/tools";
 

@@ -9,14 +9,14 @@ import {
   publicVerdict,
   tailnetVerdict,
   targets,
-} from "../../components/exposure-check.mjs";
+} from "../../vps/exposure-check.mjs";
 import {
   EXPOSURE_CHECK_SCRIPT,
   exposureCheckCommand,
   exposurePorts,
-} from "../../components/exposureCheck";
-import { program } from "../../stacks/program";
-import { VpsOutputs } from "../../stacks/vps";
+} from "../../vps/exposureCheck";
+import { program } from "../../program/program";
+import { VpsOutputs } from "../../vps/agent";
 import { baseConfig, sourceOf, TEST_SECRETS } from "../support/config";
 import {
   installMocks,
@@ -34,7 +34,7 @@ const V4 = "203.0.113.10";
 const V6 = "2001:db8:1::10";
 const URL = "https://openclaw-dev.tail1234.ts.net";
 
-describe("exposure check: the script's parts (components/exposure-check.mjs)", function () {
+describe("exposure check: the script's parts (vps/exposure-check.mjs)", function () {
   it("targets every public address on every port, each once; IPv6 in brackets", function () {
     const list = targets([V4, V6, V4], [443, 22, 443]);
     assert.deepStrictEqual(

@@ -19,10 +19,10 @@ import {
   sourceOf,
   TEST_SECRETS,
 } from "../support/config";
-import { program } from "../../stacks/program";
-import { MoltworkerOutputs } from "../../stacks/moltworker";
-import { LIVE_STATE_PREFIXES } from "../../components/workerStorage";
-import { FORBIDDEN_WORKER_VARS, WORKER_SECRET_NAMES } from "../../worker/wrangler-config";
+import { program } from "../../program/program";
+import { MoltworkerOutputs } from "../../moltworker/agent";
+import { LIVE_STATE_PREFIXES } from "../../moltworker/workerStorage";
+import { FORBIDDEN_WORKER_VARS, WORKER_SECRET_NAMES } from "../../moltworker/wrangler-config";
 
 const ACCOUNT = moltworkerConfig()["clawkit:cloudflareAccountId"];
 const HOST = "openclaw-dev.example-team.workers.dev";

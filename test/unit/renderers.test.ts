@@ -1,23 +1,23 @@
 import * as net from "net";
 import * as assert from "assert";
-import { credentialRoutes, packBundle, renderBundle, renderHostEnv } from "../../cloud-init/bundle";
+import { credentialRoutes, packBundle, renderBundle, renderHostEnv } from "../../vps/host/bundle";
 import {
   renderCredentialGatewayConfig,
   renderCredentialGatewayUnit,
-} from "../../cloud-init/credential-gateway";
-import { renderAgentEgressRules } from "../../cloud-init/firewall";
-import { renderExecApprovals } from "../../cloud-init/exec-approvals";
-import { renderGatewayUnit } from "../../cloud-init/gateway-unit";
-import { renderOpenclawConfig } from "../../cloud-init/openclaw-config";
+} from "../../vps/host/credential-gateway";
+import { renderAgentEgressRules } from "../../vps/host/firewall";
+import { renderExecApprovals } from "../../vps/host/exec-approvals";
+import { renderGatewayUnit } from "../../vps/host/gateway-unit";
+import { renderOpenclawConfig } from "../../vps/host/openclaw-config";
 import {
   egressAllowlist,
   INWARD_IPV4,
   inwardDestinations,
   renderProxyConfig,
-} from "../../cloud-init/proxy";
-import { renderHostSecrets } from "../../cloud-init/secrets";
-import { renderSshdConfig } from "../../cloud-init/sshd";
-import { renderUserData } from "../../cloud-init/userdata";
+} from "../../vps/host/proxy";
+import { renderHostSecrets } from "../../vps/host/secrets";
+import { renderSshdConfig } from "../../vps/host/sshd";
+import { renderUserData } from "../../vps/host/userdata";
 import { matchSnapshot } from "../support/snapshot";
 import { sampleSettings, sampleUserDataOptions, SAMPLE_TAILNET_KEY } from "../support/samples";
 

@@ -13,9 +13,9 @@ import {
   visibleParts,
 } from "../support/mocks";
 import { baseConfig, sourceOf, TEST_SECRETS } from "../support/config";
-import { GatewayToken } from "../../components/gatewayToken";
-import { program } from "../../stacks/program";
-import { VpsOutputs } from "../../stacks/vps";
+import { GatewayToken } from "../../core/gatewayToken";
+import { program } from "../../program/program";
+import { VpsOutputs } from "../../vps/agent";
 
 /** Builds the program for a config and returns what it registered. */
 async function build(

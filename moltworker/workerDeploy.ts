@@ -4,12 +4,12 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 
-/** The script that runs wrangler (worker/deploy.sh): secrets reach it on stdin only. */
-export const DEPLOY_SCRIPT = path.resolve(__dirname, "..", "worker", "deploy.sh");
+/** The script that runs wrangler (moltworker/deploy.sh): secrets reach it on stdin only. */
+export const DEPLOY_SCRIPT = path.resolve(__dirname, "deploy.sh");
 
 /** `sh '<worker/script>' [mode]`, quoted for /bin/sh: the kit's scripts for the worker. */
 export function workerScriptCommand(script: string, mode?: string): string {
-  const file = path.resolve(__dirname, "..", "worker", script);
+  const file = path.resolve(__dirname, script);
   return `sh '${file.replace(/'/g, `'\\''`)}'${mode ? ` ${mode}` : ""}`;
 }
 

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { BucketOnDestroy } from "../components/bucketGuard";
-import { parseWranglerConfig } from "../worker/wrangler-config";
-import { AgentConfig, ConfigReader, k, parseAgentConfig, SecretValue } from "./config";
+import { BucketOnDestroy } from "./bucketGuard";
+import { parseWranglerConfig } from "./wrangler-config";
+import { AgentConfig, ConfigReader, k, parseAgentConfig, SecretValue } from "../core/config";
 
 /** The validated configuration of the moltworker shape. */
 export interface MoltworkerConfig extends AgentConfig {

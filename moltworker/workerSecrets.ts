@@ -1,6 +1,6 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { FORBIDDEN_WORKER_VARS } from "../worker/wrangler-config";
+import { FORBIDDEN_WORKER_VARS } from "./wrangler-config";
 import { deployCommand } from "./workerDeploy";
 
 /** Arguments of WorkerSecrets. */
@@ -41,7 +41,7 @@ export class WorkerSecrets extends pulumi.ComponentResource {
         environment: {
           CLAWKIT_WORKER_NAME: args.workerName,
           CLAWKIT_WORKER_URL: args.workerUrl,
-          // One list of the switches, in worker/wrangler-config.ts; the script refuses them.
+          // One list of the switches, in moltworker/wrangler-config.ts; the script refuses them.
           CLAWKIT_FORBIDDEN_SECRETS: FORBIDDEN_WORKER_VARS.join(" "),
           CLOUDFLARE_ACCOUNT_ID: args.accountId,
         },

@@ -1,6 +1,6 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { PackedBundle, PROVISION_COMMAND } from "../cloud-init/bundle";
+import { PackedBundle, PROVISION_COMMAND } from "./host/bundle";
 
 /** How clawkit reaches the server: over the tailnet, as the admin user, with the kit's key. */
 export type Connection = command.types.input.remote.ConnectionArgs;

@@ -2,7 +2,7 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import type { Connection } from "./provisioner";
 
-/** The host command that installs secrets from stdin (cloud-init/scripts/secrets-apply.sh). */
+/** The host command that installs secrets from stdin (vps/host/scripts/secrets-apply.sh). */
 export const SECRETS_APPLY_COMMAND = "sudo /usr/local/sbin/clawkit-secrets-apply";
 
 /** Arguments of SecretsSync. */

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs the pinned runtime. Node.js and npm: their tarballs fetched from the
-# npm registry and checked against the sha512 integrity cloud-init/node's
+# npm registry and checked against the sha512 integrity vps/host/node's
 # lockfile records (no system Node.js or npm needed). Then openclaw, with that
 # Node and npm, by `npm ci` from its own lockfile, so engine-gated optional
 # packages (openclaw's native file-safety helper needs Node >= 22) resolve as

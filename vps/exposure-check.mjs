@@ -1,5 +1,5 @@
 // The exposure check `pulumi up` runs on the operator's machine after the host
-// changes (components/exposureCheck.ts). Plain Node.js, no dependency: the machine
+// changes (vps/exposureCheck.ts). Plain Node.js, no dependency: the machine
 // that runs `pulumi up` has Node because Pulumi's nodejs runtime needs it.
 //
 //   node exposure-check.mjs [--public ADDRESS]... [--ports P,P,...] [--url URL] [--lockdown]

@@ -2,7 +2,7 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import type { Connection } from "./provisioner";
 
-/** The host command that prints the posture report as JSON (cloud-init/scripts/posture.sh). */
+/** The host command that prints the posture report as JSON (vps/host/scripts/posture.sh). */
 export const POSTURE_COMMAND = "sudo /usr/local/sbin/clawkit-posture --json";
 
 /** One listening socket on the host, as clawkit-posture reports it. */

@@ -1,7 +1,7 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { Checkout } from "./config";
+import { Checkout } from "../core/config";
 
 /** git in a directory, or undefined when it fails (not a checkout, no git). */
 function git(dir: string, args: string[]): string | undefined {

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { pulumiConfigSource } from "./stacks/stackConfig";
-import { program } from "./stacks/program";
-import { MoltworkerOutputs } from "./stacks/moltworker";
-import { VpsOutputs } from "./stacks/vps";
+import { pulumiConfigSource } from "./stackConfig";
+import { program } from "./program";
+import { MoltworkerOutputs } from "../moltworker/agent";
+import { VpsOutputs } from "../vps/agent";
 
 // Each shape fills in its own outputs; the other shape's stay undefined and are not exported.
 const outputs: Partial<VpsOutputs & MoltworkerOutputs> = program(

@@ -51,10 +51,10 @@ export const HOST = {
   firewallCheckUnit: "clawkit-firewall-check.service",
 } as const;
 
-/** The directory holding this file: cloud-init/, where the shipped scripts live. */
+/** The directory holding this file: vps/host/, where the shipped scripts live. */
 export const CLOUD_INIT_DIR = __dirname;
 
-/** Reads a file shipped in cloud-init/ (scripts, the openclaw lockfile). */
+/** Reads a file shipped in vps/host/ (scripts, the openclaw lockfile). */
 export function readShipped(relative: string): string {
   return fs.readFileSync(path.join(CLOUD_INIT_DIR, relative), "utf8");
 }

@@ -20,7 +20,7 @@ export interface WorkerExposureCheckArgs {
 
 /**
  * Proves on every `pulumi up` that Cloudflare Access stands in front of the worker
- * (worker/exposure-check.sh): without credentials Access answers (its login redirect
+ * (moltworker/exposure-check.sh): without credentials Access answers (its login redirect
  * or 403), with the kit's service token the worker's own health route answers. A
  * finding fails `pulumi up` and names it. The run id is an environment value, so each
  * run updates the command in place, never replaces anything.

@@ -117,7 +117,7 @@ bucket-on-destroy)
     # stdin: the bucket's S3 credentials as JSON, for the exporter only.
     : "${CLAWKIT_NODE:?}" "${CLAWKIT_KIT_DIR:?}"
     exec "$CLAWKIT_NODE" -r "$CLAWKIT_KIT_DIR/node_modules/ts-node/register/transpile-only" \
-      "$CLAWKIT_KIT_DIR/worker/bucket-export-main.ts"
+      "$CLAWKIT_KIT_DIR/moltworker/bucket-export-main.ts"
     ;;
   *)
     die "pulumi destroy stopped: the R2 bucket $CLAWKIT_BUCKET and its token are untouched (the worker and its Access application are gone; pulumi up brings them back). The bucket holds the agent's memory and workspace. Choose: pulumi config set clawkit:bucketOnDestroy export (download it to a local directory, then empty and delete it) or keep (leave it in your account), then pulumi up && pulumi destroy."

@@ -1,7 +1,7 @@
 import * as hcloud from "@pulumi/hcloud";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import { renderUserData } from "../cloud-init/userdata";
+import { renderUserData } from "./host/userdata";
 
 /** Arguments of HardenedServer. */
 export interface HardenedServerArgs {

@@ -31,7 +31,7 @@ credentials=$CLAWKIT_CREDENTIALS_DIR
 credgw=$CLAWKIT_CREDGW_UNIT
 ready_timeout=${CLAWKIT_READY_TIMEOUT:-90}
 # An https URL on port 443 with a DNS name, no user or password, and no character a
-# curl config's quoted string would interpret (cloud-init/secrets.ts checks the same).
+# curl config's quoted string would interpret (vps/host/secrets.ts checks the same).
 webhook_form='https://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(:443)?(/[A-Za-z0-9._~:/?&=%+,@-]*)?'
 
 # valid FILE: one KEY=value a line, no key twice, a gateway token of at least 32

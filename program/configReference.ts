@@ -1,5 +1,5 @@
-import { DEFAULTS, Target } from "./config";
-import { MOLTWORKER_COMMIT, MOLTWORKER_DEFAULTS } from "./moltworkerConfig";
+import { DEFAULTS, Target } from "../core/config";
+import { MOLTWORKER_COMMIT, MOLTWORKER_DEFAULTS } from "../moltworker/config";
 
 /** One configuration key as the operator sees it: the README and Pulumi.yaml list each. */
 export interface ConfigKey {

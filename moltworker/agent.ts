@@ -1,17 +1,17 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { AccessGate } from "../components/accessGate";
-import { BucketGuard } from "../components/bucketGuard";
-import { WorkerExposureCheck } from "../components/workerExposureCheck";
-import { GatewayToken } from "../components/gatewayToken";
-import { ModelGateway } from "../components/modelGateway";
-import { WorkerDeploy } from "../components/workerDeploy";
-import { WorkerLockdown } from "../components/workerLockdown";
-import { WorkerSecrets } from "../components/workerSecrets";
-import { r2Endpoint, WorkerStorage } from "../components/workerStorage";
-import { renderWorkerSecrets, renderWranglerConfig } from "../worker/wrangler-config";
-import { MoltworkerConfig } from "./moltworkerConfig";
+import { AccessGate } from "./accessGate";
+import { BucketGuard } from "./bucketGuard";
+import { WorkerExposureCheck } from "./workerExposureCheck";
+import { GatewayToken } from "../core/gatewayToken";
+import { ModelGateway } from "./modelGateway";
+import { WorkerDeploy } from "./workerDeploy";
+import { WorkerLockdown } from "./workerLockdown";
+import { WorkerSecrets } from "./workerSecrets";
+import { r2Endpoint, WorkerStorage } from "./workerStorage";
+import { renderWorkerSecrets, renderWranglerConfig } from "./wrangler-config";
+import { MoltworkerConfig } from "./config";
 
 /** What the moltworker stack exports. */
 export interface MoltworkerOutputs {

@@ -22,7 +22,7 @@ export interface WorkerLockdownArgs {
 }
 
 /**
- * The worker's side of `clawkit:lockdown` (worker/lockdown.sh), run after Access's
+ * The worker's side of `clawkit:lockdown` (moltworker/lockdown.sh), run after Access's
  * people policy changed: on, it revokes every Access session of the application and
  * restarts the gateway through Access, which ends every open connection (moltworker
  * has no route that stops the gateway or its container); off, it says so. The state

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { readCheckout } from "./checkout";
+import { readCheckout } from "../moltworker/checkout";
 import {
   ConfigError,
   ConfigProblem,
@@ -9,9 +9,9 @@ import {
   parseVpsConfig,
   Target,
   VpsConfig,
-} from "./config";
+} from "../core/config";
 import { CONFIG_REFERENCE } from "./configReference";
-import { MoltworkerConfig, parseMoltworkerConfig } from "./moltworkerConfig";
+import { MoltworkerConfig, parseMoltworkerConfig } from "../moltworker/config";
 
 /** The validated configuration of either shape. */
 export type ClawkitConfig = VpsConfig | MoltworkerConfig;

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { HOST } from "../cloud-init/paths";
-import { reachesCredentialUpstream, TELEGRAM_NUMERIC_ID } from "../cloud-init/credential-gateway";
-import { SAFE_SECRET_VALUE, SAFE_WEBHOOK_URL } from "../cloud-init/secrets";
+import { HOST } from "../vps/host/paths";
+import { reachesCredentialUpstream, TELEGRAM_NUMERIC_ID } from "../vps/host/credential-gateway";
+import { SAFE_SECRET_VALUE, SAFE_WEBHOOK_URL } from "../vps/host/secrets";
 
 /** Where raw configuration comes from: Pulumi's config in a program, a plain map in tests. */
 export interface ConfigSource {

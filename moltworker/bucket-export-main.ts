@@ -1,7 +1,7 @@
 import { exportAndEmpty } from "./bucket-export";
 
 /**
- * `pulumi destroy` with clawkit:bucketOnDestroy export (run by worker/deploy.sh):
+ * `pulumi destroy` with clawkit:bucketOnDestroy export (run by moltworker/deploy.sh):
  * the bucket's S3 credentials arrive as JSON on stdin, everything else in the
  * environment. Exits non-zero, having deleted nothing, unless the export is complete.
  */

@@ -1,16 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
-import { packBundle, renderBundle, HostSettings } from "../cloud-init/bundle";
-import { renderHostSecrets } from "../cloud-init/secrets";
+import { packBundle, renderBundle, HostSettings } from "./host/bundle";
+import { renderHostSecrets } from "./host/secrets";
 import * as crypto from "crypto";
-import { ExposureCheck } from "../components/exposureCheck";
-import { GatewayToken } from "../components/gatewayToken";
-import { HardenedServer } from "../components/hardenedServer";
-import { HostLockdown } from "../components/hostLockdown";
-import { HostPosture } from "../components/hostPosture";
-import { Provisioner } from "../components/provisioner";
-import { SecretsSync } from "../components/secretsSync";
-import { TailnetAccess, waitForTailnetDevice } from "../components/tailnetAccess";
-import { VpsConfig } from "./config";
+import { ExposureCheck } from "./exposureCheck";
+import { GatewayToken } from "../core/gatewayToken";
+import { HardenedServer } from "./hardenedServer";
+import { HostLockdown } from "./hostLockdown";
+import { HostPosture } from "./hostPosture";
+import { Provisioner } from "./provisioner";
+import { SecretsSync } from "./secretsSync";
+import { TailnetAccess, waitForTailnetDevice } from "./tailnetAccess";
+import { VpsConfig } from "../core/config";
 
 /** What the vps stack exports. */
 export interface VpsOutputs {

@@ -1,7 +1,7 @@
-import { ConfigSource } from "./config";
+import { ConfigSource } from "../core/config";
 import { parseConfig } from "./stackConfig";
-import { createMoltworkerStack, MoltworkerOutputs } from "./moltworker";
-import { createVpsStack, VpsOutputs } from "./vps";
+import { createMoltworkerStack, MoltworkerOutputs } from "../moltworker/agent";
+import { createVpsStack, VpsOutputs } from "../vps/agent";
 
 /** The outputs of whichever shape the stack deploys. */
 export type StackOutputs = VpsOutputs | MoltworkerOutputs;

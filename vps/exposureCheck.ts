@@ -1,7 +1,7 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
-import { HOST } from "../cloud-init/paths";
+import { HOST } from "./host/paths";
 
 /** The check itself: plain Node.js, run on the operator's machine. */
 export const EXPOSURE_CHECK_SCRIPT = path.resolve(__dirname, "exposure-check.mjs");

@@ -2,7 +2,7 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import type { Connection } from "./provisioner";
 
-/** The host command that switches the lockdown (cloud-init/scripts/lockdown.sh). */
+/** The host command that switches the lockdown (vps/host/scripts/lockdown.sh). */
 export function lockdownCommand(lockdown: boolean): string {
   return `sudo /usr/local/sbin/clawkit-lockdown ${lockdown ? "on" : "off"}`;
 }
