@@ -3,8 +3,20 @@ import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { deployCommand } from "./workerDeploy";
 
-/** The kit's own directory: exports land in its `exports/` (ignored by git). */
-const KIT_DIR = path.resolve(__dirname, "..");
+/**
+ * How deploy.sh runs the exporter (bucket-export-main) with the node running this
+ * program: from the built package the compiled .js as it is, from a source checkout
+ * (run through ts-node) the .ts with ts-node preloaded.
+ */
+function exporterEnvironment(): Record<string, string> {
+  const exporter = path.join(__dirname, `bucket-export-main${path.extname(__filename)}`);
+  return exporter.endsWith(".ts")
+    ? {
+        CLAWKIT_EXPORTER: exporter,
+        CLAWKIT_NODE_REQUIRE: require.resolve("ts-node/register/transpile-only"),
+      }
+    : { CLAWKIT_EXPORTER: exporter };
+}
 
 /** What `pulumi destroy` does with the bucket: stop ("refuse"), leave it ("keep"), or download and empty it ("export"). */
 export type BucketOnDestroy = "refuse" | "keep" | "export";
@@ -29,8 +41,9 @@ export interface BucketGuardArgs {
  * bucket depends on it, and it on the bucket, so it runs after the worker is gone
  * and before the bucket and its token are touched: it stops the destroy ("refuse"),
  * lets it go on ("keep"; the bucket is retained), or downloads every object to
- * `exports/` and empties the bucket ("export"). Its delete step reads the setting
- * from its last `pulumi up`, so changing the setting takes an `up` first.
+ * `exports/` in the Pulumi project's directory and empties the bucket ("export").
+ * Its delete step reads the setting from its last `pulumi up`, so changing the
+ * setting takes an `up` first.
  */
 export class BucketGuard extends pulumi.ComponentResource {
   constructor(name: string, args: BucketGuardArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -44,9 +57,11 @@ export class BucketGuard extends pulumi.ComponentResource {
           CLAWKIT_BUCKET_ON_DESTROY: args.onDestroy,
           CLAWKIT_WORKER_NAME: "-",
           CLAWKIT_R2_ENDPOINT: args.endpoint,
-          CLAWKIT_EXPORT_DIR: path.join(KIT_DIR, "exports"),
-          CLAWKIT_KIT_DIR: KIT_DIR,
+          // The Pulumi project's directory (where `pulumi` runs the program), never
+          // the installed package's, which npm may replace.
+          CLAWKIT_EXPORT_DIR: path.resolve("exports"),
           CLAWKIT_NODE: process.execPath,
+          ...exporterEnvironment(),
         },
         // Only an export needs the credentials, so only then does the guard hold them.
         stdin:

@@ -114,10 +114,14 @@ bucket-on-destroy)
     log "the R2 bucket $CLAWKIT_BUCKET stays in your account, out of this stack"
     ;;
   export)
-    # stdin: the bucket's S3 credentials as JSON, for the exporter only.
-    : "${CLAWKIT_NODE:?}" "${CLAWKIT_KIT_DIR:?}"
-    exec "$CLAWKIT_NODE" -r "$CLAWKIT_KIT_DIR/node_modules/ts-node/register/transpile-only" \
-      "$CLAWKIT_KIT_DIR/moltworker/bucket-export-main.ts"
+    # stdin: the bucket's S3 credentials as JSON, for the exporter only. From a
+    # source checkout the exporter is TypeScript, run with ts-node preloaded
+    # (CLAWKIT_NODE_REQUIRE); from the built package it is plain JavaScript.
+    : "${CLAWKIT_NODE:?}" "${CLAWKIT_EXPORTER:?}"
+    if [ -n "${CLAWKIT_NODE_REQUIRE:-}" ]; then
+      exec "$CLAWKIT_NODE" -r "$CLAWKIT_NODE_REQUIRE" "$CLAWKIT_EXPORTER"
+    fi
+    exec "$CLAWKIT_NODE" "$CLAWKIT_EXPORTER"
     ;;
   *)
     die "pulumi destroy stopped: the R2 bucket $CLAWKIT_BUCKET and its token are untouched (the worker and its Access application are gone; pulumi up brings them back). The bucket holds the agent's memory and workspace. Choose: pulumi config set clawkit:bucketOnDestroy export (download it to a local directory, then empty and delete it) or keep (leave it in your account), then pulumi up && pulumi destroy."
