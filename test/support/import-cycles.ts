@@ -2,11 +2,11 @@ import * as fs from "fs";
 import * as path from "path";
 import * as ts from "typescript";
 
-/** The TypeScript and JavaScript modules under DIR, node_modules and dot-directories left out. */
+/** The TypeScript and JavaScript modules under DIR; node_modules, dist (built) and dot-directories left out. */
 function modules(dir: string): string[] {
   const found: string[] = [];
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === "node_modules" || entry.name.startsWith(".")) continue;
+    if (["node_modules", "dist"].includes(entry.name) || entry.name.startsWith(".")) continue;
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) found.push(...modules(full));
     else if (/\.(ts|mts|mjs|js)$/.test(entry.name) && !/\.d\.m?ts$/.test(entry.name))
