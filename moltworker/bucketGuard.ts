@@ -6,8 +6,7 @@ import { deployCommand } from "./workerDeploy";
 /** The kit's own directory: exports land in its `exports/` (ignored by git). */
 const KIT_DIR = path.resolve(__dirname, "..");
 
-/** What `pulumi destroy` does with the bucket: stop ("refuse"), leave it ("keep"), or download and empty it ("export"). */
-export type BucketOnDestroy = "refuse" | "keep" | "export";
+import { BucketOnDestroy } from "./args";
 
 /** Arguments of BucketGuard. */
 export interface BucketGuardArgs {

@@ -4,7 +4,7 @@ import * as path from "path";
 import { renderExecApprovals } from "../../vps/host/exec-approvals";
 import { CREDENTIAL_PLACEHOLDER } from "../../vps/host/credential-gateway";
 import { renderOpenclawConfig } from "../../vps/host/openclaw-config";
-import { DEFAULTS } from "../../core/config";
+import { DEFAULT_MODELS } from "../../core/rules";
 import { readTap, stageCredentialGateway, TapLine } from "../support/credential-gateway";
 import { sampleSettings } from "../support/samples";
 import {
@@ -55,7 +55,7 @@ function agentTurn(commands: string[], allowlist: string[]): Turn {
     const settings = sampleSettings({
       execAllowlist: allowlist,
       telegramAllowFrom: undefined,
-      model: DEFAULTS.anthropicModel,
+      model: DEFAULT_MODELS.anthropic,
     });
     fs.writeFileSync(path.join(tmp.dir, "openclaw.json"), renderOpenclawConfig(settings.openclaw), {
       mode: 0o640,

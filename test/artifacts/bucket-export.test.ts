@@ -5,7 +5,7 @@ import * as http from "http";
 import { AddressInfo } from "net";
 import * as path from "path";
 import { program } from "../../program/program";
-import { MoltworkerOutputs } from "../../moltworker/agent";
+import { MoltworkerAgent } from "../../moltworker/agent";
 import { signV4 } from "../../moltworker/bucket-export";
 import { moltworkerConfig, sourceOf } from "../support/config";
 import { installMocks, registered, settle, unwrap, valueOf } from "../support/mocks";
@@ -159,12 +159,14 @@ describe("artifacts: `pulumi destroy` with bucketOnDestroy export, run for real 
     const outputs = program(
       sourceOf({ ...moltworkerConfig(), "clawkit:bucketOnDestroy": "export" }),
       "dev",
-    ) as MoltworkerOutputs;
+    ) as MoltworkerAgent;
     await valueOf(outputs.gatewayToken);
     await settle();
     const found = registered
       .slice(start)
-      .find((r) => r.type === "command:local:Command" && r.name === "bucket-guard-on-destroy")!;
+      .find(
+        (r) => r.type === "command:local:Command" && r.name === "openclaw-bucket-guard-on-destroy",
+      )!;
     guard = unwrap(found.inputs) as Record<string, unknown>;
     credentials = JSON.parse(String(guard.stdin)) as typeof credentials;
     bucket = new FakeBucket("openclaw-dev-state", credentials);

@@ -7,9 +7,9 @@ import { HOST } from "../../vps/host/paths";
 import { renderProxyConfig } from "../../vps/host/proxy";
 import { renderHostSecrets } from "../../vps/host/secrets";
 import { parsePosture, POSTURE_COMMAND, tcpPorts } from "../../vps/hostPosture";
-import { alertWebhookProblem } from "../../core/config";
+import { alertWebhookProblem } from "../../core/rules";
 import { program } from "../../program/program";
-import { VpsOutputs } from "../../vps/agent";
+import { VpsAgent } from "../../vps/agent";
 import { baseConfig, sourceOf, TEST_SECRETS } from "../support/config";
 import { installMocks, isWireSecret, registered, settle, unwrap, valueOf } from "../support/mocks";
 import { sampleSettings } from "../support/samples";
@@ -128,7 +128,7 @@ describe("alerts and posture: renderers and contracts", function () {
 });
 
 describe("alerts and posture: the vps stack (mocks)", function () {
-  let outputs: VpsOutputs;
+  let outputs: VpsAgent;
   let start = 0;
   before(async function () {
     await installMocks();
@@ -136,7 +136,7 @@ describe("alerts and posture: the vps stack (mocks)", function () {
     outputs = program(
       sourceOf({ ...baseConfig(), "clawkit:alertWebhook": WEBHOOK }),
       "dev",
-    ) as VpsOutputs;
+    ) as VpsAgent;
     await valueOf(outputs.sshHostKey);
     await valueOf(outputs.posture);
     await settle();
@@ -159,10 +159,10 @@ describe("alerts and posture: the vps stack (mocks)", function () {
 
   it("the webhook reaches the host only in the secrets command's secret stdin, never a plain input", function () {
     const mine = registered.slice(start);
-    const secretsCommand = mine.find((r) => r.name === "gateway-secrets-apply");
+    const secretsCommand = mine.find((r) => r.name === "openclaw-gateway-secrets-apply");
     assert.ok(secretsCommand && isWireSecret(secretsCommand.inputs.stdin));
     assert.match(String(unwrap(secretsCommand.inputs.stdin)), /^ALERT_WEBHOOK=/m);
-    const posture = mine.find((r) => r.name === "host-posture-read");
+    const posture = mine.find((r) => r.name === "openclaw-host-posture-read");
     assert.ok(posture);
     assert.strictEqual(posture.inputs.create, POSTURE_COMMAND);
     for (const r of mine) {

@@ -12,7 +12,8 @@ import {
   sourceOf,
   TEST_SECRETS,
 } from "../support/config";
-import { Checkout, ConfigError } from "../../core/config";
+import { ConfigError } from "../../core/config";
+import { Checkout } from "../../moltworker/checkout";
 import { parseConfig } from "../../program/stackConfig";
 import { CONFIG_REFERENCE } from "../../program/configReference";
 import { MOLTWORKER_COMMIT } from "../../moltworker/config";
@@ -688,7 +689,15 @@ describe("config: moltworker bad input is refused before any resource, naming th
   });
 
   it("defaults are the safe ones", function () {
-    const config = parseMoltworker(sourceOf(moltworkerConfig()));
+    // The checkout at the commit clawkit was checked against, which it pins by default.
+    const config = parseMoltworker(
+      sourceOf(
+        moltworker({ "clawkit:moltworkerCommit": undefined }),
+        SECRET_KEYS,
+        {},
+        checkout({ head: MOLTWORKER_COMMIT }),
+      ),
+    );
     assert.strictEqual(config.workerName, "openclaw-dev");
     assert.strictEqual(config.host.hostname, "openclaw-dev.example-team.workers.dev");
     assert.strictEqual(config.bucketName, "openclaw-dev-state");

@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
 import { Target } from "../../core/config";
+import { parseAgents } from "../../program/agents";
 import { parseConfig } from "../../program/stackConfig";
 import { CONFIG_REFERENCE } from "../../program/configReference";
 import { baseConfig, moltworkerConfig, SECRET_KEYS, sourceOf } from "../support/config";
@@ -12,7 +13,7 @@ import { ROOT } from "../support/tools";
 function keysRead(values: Record<string, string>): Set<string> {
   const read = new Set<string>();
   const source = sourceOf(values);
-  parseConfig({ ...source, get: (key) => (read.add(key), source.get(key)) }, "dev");
+  parseAgents({ ...source, get: (key) => (read.add(key), source.get(key)) }, "dev");
   return read;
 }
 

@@ -14,7 +14,7 @@ describe("index.ts: the entry point reads Pulumi's own config (mocks)", function
     await settle();
     const resources = registered.slice(start);
     assert.ok(resources.some((r) => r.type === "hcloud:index/server:Server"));
-    const apply = resources.find((r) => r.name === "gateway-secrets-apply");
+    const apply = resources.find((r) => r.name === "openclaw-gateway-secrets-apply");
     assert.ok(apply && isWireSecret(apply.inputs.stdin));
     assert.ok(String(unwrap(apply.inputs.stdin)).includes(TEST_SECRETS.anthropicApiKey));
     assert.strictEqual(await pulumi.isSecret(entry.gatewayToken as pulumi.Output<string>), true);

@@ -20,7 +20,7 @@ import {
   TEST_SECRETS,
 } from "../support/config";
 import { program } from "../../program/program";
-import { MoltworkerOutputs } from "../../moltworker/agent";
+import { MoltworkerAgent } from "../../moltworker/agent";
 import { LIVE_STATE_PREFIXES } from "../../moltworker/workerStorage";
 import { FORBIDDEN_WORKER_VARS, WORKER_SECRET_NAMES } from "../../moltworker/wrangler-config";
 
@@ -30,14 +30,14 @@ const HOST = "openclaw-dev.example-team.workers.dev";
 /** Builds the program for a moltworker config and returns what it registered. */
 async function build(
   changes: Record<string, string | undefined> = {},
-): Promise<{ resources: Registered[]; outputs: MoltworkerOutputs }> {
+): Promise<{ resources: Registered[]; outputs: MoltworkerAgent }> {
   const values = moltworkerConfig();
   for (const [key, value] of Object.entries(changes)) {
     if (value === undefined) delete values[key];
     else values[key] = value;
   }
   const start = registered.length;
-  const outputs = program(sourceOf(values), "dev") as MoltworkerOutputs;
+  const outputs = program(sourceOf(values), "dev") as MoltworkerAgent;
   await valueOf(outputs.accessServiceTokenSecret);
   await settle();
   return { resources: registered.slice(start), outputs };
@@ -63,13 +63,13 @@ const ACCESS_POLICY = "cloudflare:index/zeroTrustAccessPolicy:ZeroTrustAccessPol
 
 /** The secrets JSON the secrets command hands `wrangler secret bulk`. */
 function secretsOf(resources: Registered[]): Record<string, string> {
-  const stdin = String(plain(only(resources, COMMAND, "worker-secrets-bulk")).stdin);
+  const stdin = String(plain(only(resources, COMMAND, "openclaw-worker-secrets-bulk")).stdin);
   return JSON.parse(stdin.split("\n").slice(3).join("\n")) as Record<string, string>;
 }
 
 describe("moltworker stack: the resource graph (mocks)", function () {
   let resources: Registered[];
-  let outputs: MoltworkerOutputs;
+  let outputs: MoltworkerAgent;
   before(async function () {
     await installMocks();
     ({ resources, outputs } = await build());
@@ -87,19 +87,19 @@ describe("moltworker stack: the resource graph (mocks)", function () {
       only(resources, type);
     }
     for (const [type, name] of [
-      ["cloudflare:index/r2Bucket:R2Bucket", "storage-bucket"],
-      ["cloudflare:index/r2BucketLifecycle:R2BucketLifecycle", "storage-lifecycle"],
-      ["cloudflare:index/accountToken:AccountToken", "storage-token"],
-      [COMMAND, "worker-wrangler"],
-      [ACCESS_APP, "access-app"],
-      [ACCESS_POLICY, "access-people"],
-      [ACCESS_POLICY, "access-automation"],
+      ["cloudflare:index/r2Bucket:R2Bucket", "openclaw-storage-bucket"],
+      ["cloudflare:index/r2BucketLifecycle:R2BucketLifecycle", "openclaw-storage-lifecycle"],
+      ["cloudflare:index/accountToken:AccountToken", "openclaw-storage-token"],
+      [COMMAND, "openclaw-worker-wrangler"],
+      [ACCESS_APP, "openclaw-access-app"],
+      [ACCESS_POLICY, "openclaw-access-people"],
+      [ACCESS_POLICY, "openclaw-access-automation"],
       [
         "cloudflare:index/zeroTrustAccessServiceToken:ZeroTrustAccessServiceToken",
-        "access-automation-token",
+        "openclaw-access-automation-token",
       ],
-      [COMMAND, "worker-secrets-bulk"],
-      [COMMAND, "bucket-guard-on-destroy"],
+      [COMMAND, "openclaw-worker-secrets-bulk"],
+      [COMMAND, "openclaw-bucket-guard-on-destroy"],
     ]) {
       only(resources, type, name);
     }
@@ -116,13 +116,13 @@ describe("moltworker stack: the resource graph (mocks)", function () {
     assert.deepStrictEqual(app.destinations, [{ type: "public", uri: HOST }]);
     assert.strictEqual(app.type, "self_hosted");
     assert.strictEqual(app.sessionDuration, "24h");
-    const people = plain(only(resources, ACCESS_POLICY, "access-people"));
+    const people = plain(only(resources, ACCESS_POLICY, "openclaw-access-people"));
     assert.strictEqual(people.decision, "allow");
     assert.deepStrictEqual(people.includes, [
       { email: { email: "alice@example.com" } },
       { email: { email: "bob@example.org" } },
     ]);
-    const automation = plain(only(resources, ACCESS_POLICY, "access-automation"));
+    const automation = plain(only(resources, ACCESS_POLICY, "openclaw-access-automation"));
     assert.strictEqual(automation.decision, "non_identity");
     assert.deepStrictEqual(Object.keys((automation.includes as object[])[0]), ["serviceToken"]);
     assert.strictEqual((app.policies as unknown[]).length, 2);
@@ -137,16 +137,20 @@ describe("moltworker stack: the resource graph (mocks)", function () {
   });
 
   it("Access is created after the worker exists, and the secrets after Access", function () {
-    const deploy = optionsByName.get("worker-wrangler");
+    const deploy = optionsByName.get("openclaw-worker-wrangler");
     assert.ok(deploy);
-    const accessDeps = optionsByName.get("access")?.dependencies ?? [];
+    const accessDeps = optionsByName.get("openclaw-access")?.dependencies ?? [];
     assert.ok(
-      accessDeps.some((urn) => urn.endsWith("::worker-wrangler")),
+      accessDeps.some((urn) => urn.endsWith("::openclaw-worker-wrangler")),
       `Access depends on ${accessDeps.join(", ")}`,
     );
     // A dependency on a component reaches the engine as its children.
-    const secretsDeps = optionsByName.get("worker-secrets")?.dependencies ?? [];
-    for (const child of ["access-app", "access-automation", "worker-wrangler"])
+    const secretsDeps = optionsByName.get("openclaw-worker-secrets")?.dependencies ?? [];
+    for (const child of [
+      "openclaw-access-app",
+      "openclaw-access-automation",
+      "openclaw-worker-wrangler",
+    ])
       assert.ok(
         secretsDeps.some((urn) => urn.endsWith(`::${child}`)),
         `secrets before ${child}`,
@@ -205,7 +209,10 @@ describe("moltworker stack: the resource graph (mocks)", function () {
 
   it("the S3 secret is the SHA-256 of the bucket token's value, the key id its id", function () {
     const secrets = secretsOf(resources);
-    const sha = crypto.createHash("sha256").update(mockTokenValue("storage-token")).digest("hex");
+    const sha = crypto
+      .createHash("sha256")
+      .update(mockTokenValue("openclaw-storage-token"))
+      .digest("hex");
     assert.strictEqual(secrets.R2_SECRET_ACCESS_KEY, sha);
     assert.match(secrets.R2_ACCESS_KEY_ID, /^[0-9]+$/, "the mocks' id of the token");
   });
@@ -230,19 +237,19 @@ describe("moltworker stack: the resource graph (mocks)", function () {
           assert.ok(declared.includes(output), `${command.name}.${output} is not declared secret`);
       }
     }
-    const deployStdin = String(plain(only(resources, COMMAND, "worker-wrangler")).stdin);
+    const deployStdin = String(plain(only(resources, COMMAND, "openclaw-worker-wrangler")).stdin);
     assert.strictEqual(deployStdin, `${TEST_SECRETS.cloudflareApiToken}\n`);
   });
 
   it("a new commit or config redeploys in place: the deploy has an update step, so no replacement runs `wrangler delete` after it", function () {
-    const deploy = plain(only(resources, COMMAND, "worker-wrangler"));
+    const deploy = plain(only(resources, COMMAND, "openclaw-worker-wrangler"));
     assert.ok(Array.isArray(deploy.triggers) && deploy.triggers.length > 0);
     assert.strictEqual(deploy.update, deploy.create);
     assert.match(String(deploy.delete), / delete$/);
   });
 
   it("the rendered wrangler config: the stack's name and bucket, workers.dev on, previews off, no routes", function () {
-    const env = plain(only(resources, COMMAND, "worker-wrangler")).environment as Record<
+    const env = plain(only(resources, COMMAND, "openclaw-worker-wrangler")).environment as Record<
       string,
       string
     >;
@@ -258,7 +265,7 @@ describe("moltworker stack: the resource graph (mocks)", function () {
   });
 
   it("destroy: a guard runs after the worker is gone and before the bucket; by default it stops", function () {
-    const guard = plain(only(resources, COMMAND, "bucket-guard-on-destroy"));
+    const guard = plain(only(resources, COMMAND, "openclaw-bucket-guard-on-destroy"));
     assert.match(String(guard.delete), /deploy\.sh' bucket-on-destroy$/);
     const env = guard.environment as Record<string, string>;
     assert.strictEqual(env.CLAWKIT_BUCKET_ON_DESTROY, "refuse");
@@ -266,18 +273,18 @@ describe("moltworker stack: the resource graph (mocks)", function () {
     assert.strictEqual(guard.stdin, undefined, "the guard holds credentials it does not need");
     // Pulumi deletes dependents first: the worker (which depends on the guard), then the
     // guard, then the bucket and its token (which the guard depends on).
-    const guardDeps = optionsByName.get("bucket-guard")?.dependencies ?? [];
-    for (const child of ["storage-bucket", "storage-token"])
+    const guardDeps = optionsByName.get("openclaw-bucket-guard")?.dependencies ?? [];
+    for (const child of ["openclaw-storage-bucket", "openclaw-storage-token"])
       assert.ok(
         guardDeps.some((urn) => urn.endsWith(`::${child}`)),
         `guard before ${child}`,
       );
-    const workerDeps = optionsByName.get("worker")?.dependencies ?? [];
+    const workerDeps = optionsByName.get("openclaw-worker")?.dependencies ?? [];
     assert.ok(
-      workerDeps.some((urn) => urn.endsWith("::bucket-guard-on-destroy")),
+      workerDeps.some((urn) => urn.endsWith("::openclaw-bucket-guard-on-destroy")),
       "the worker is not deleted before the guard runs",
     );
-    assert.strictEqual(optionsByName.get("storage-bucket")?.retainOnDelete, false);
+    assert.strictEqual(optionsByName.get("openclaw-storage-bucket")?.retainOnDelete, false);
   });
 
   it("outputs: token and service-token secret are secret, the URL is not", async function () {
@@ -314,12 +321,12 @@ describe("moltworker stack: the choices an operator can make (mocks)", function 
     const { resources } = await build({ "clawkit:browser": "true" });
     const apps = all(resources, ACCESS_APP).map(plain);
     assert.deepStrictEqual(apps.map((a) => a.domain).sort(), [HOST, `${HOST}/cdp`]);
-    const bypass = plain(only(resources, ACCESS_POLICY, "access-cdp-bypass"));
+    const bypass = plain(only(resources, ACCESS_POLICY, "openclaw-access-cdp-bypass"));
     assert.strictEqual(bypass.decision, "bypass");
     const cdpApp = apps.find((a) => a.domain === `${HOST}/cdp`)!;
     assert.strictEqual((cdpApp.policies as unknown[]).length, 1);
     for (const policy of all(resources, ACCESS_POLICY).filter(
-      (p) => p.name !== "access-cdp-bypass",
+      (p) => p.name !== "openclaw-access-cdp-bypass",
     ))
       assert.notStrictEqual(plain(policy).decision, "bypass");
     const secrets = secretsOf(resources);
@@ -340,13 +347,17 @@ describe("moltworker stack: the choices an operator can make (mocks)", function 
     assert.strictEqual(domain.hostname, "agent.example.com");
     assert.strictEqual(domain.zoneId, "f".repeat(32));
     assert.strictEqual(domain.service, "openclaw-dev");
-    const env = plain(only(resources, COMMAND, "worker-wrangler")).environment as Record<
+    const env = plain(only(resources, COMMAND, "openclaw-worker-wrangler")).environment as Record<
       string,
       string
     >;
     assert.strictEqual(JSON.parse(env.CLAWKIT_WRANGLER_CONFIG).workers_dev, false);
-    const domainDeps = optionsByName.get("worker-domain")?.dependencies ?? [];
-    for (const child of ["access-app", "access-people", "worker-wrangler"])
+    const domainDeps = optionsByName.get("openclaw-worker-domain")?.dependencies ?? [];
+    for (const child of [
+      "openclaw-access-app",
+      "openclaw-access-people",
+      "openclaw-worker-wrangler",
+    ])
       assert.ok(
         domainDeps.some((urn) => urn.endsWith(`::${child}`)),
         `domain before ${child}`,
@@ -367,8 +378,8 @@ describe("moltworker stack: the choices an operator can make (mocks)", function 
 
   it("keeping the bucket: retained on destroy, and the guard lets destroy go on", async function () {
     const { resources } = await build({ "clawkit:bucketOnDestroy": "keep" });
-    assert.strictEqual(optionsByName.get("storage-bucket")?.retainOnDelete, true);
-    const guard = plain(only(resources, COMMAND, "bucket-guard-on-destroy"));
+    assert.strictEqual(optionsByName.get("openclaw-storage-bucket")?.retainOnDelete, true);
+    const guard = plain(only(resources, COMMAND, "openclaw-bucket-guard-on-destroy"));
     assert.strictEqual(
       (guard.environment as Record<string, string>).CLAWKIT_BUCKET_ON_DESTROY,
       "keep",
@@ -377,7 +388,7 @@ describe("moltworker stack: the choices an operator can make (mocks)", function 
 
   it("exporting the bucket: the guard gets its S3 credentials on stdin, as a secret", async function () {
     const { resources } = await build({ "clawkit:bucketOnDestroy": "export" });
-    const guard = only(resources, COMMAND, "bucket-guard-on-destroy");
+    const guard = only(resources, COMMAND, "openclaw-bucket-guard-on-destroy");
     assert.ok(isWireSecret(guard.inputs.stdin));
     const credentials = JSON.parse(String(plain(guard).stdin)) as Record<string, string>;
     const secrets = secretsOf(resources);
@@ -386,7 +397,7 @@ describe("moltworker stack: the choices an operator can make (mocks)", function 
       secretAccessKey: secrets.R2_SECRET_ACCESS_KEY,
     });
     assert.ok(!visibleParts(plain(guard)).includes(secrets.R2_SECRET_ACCESS_KEY));
-    assert.strictEqual(optionsByName.get("storage-bucket")?.retainOnDelete, false);
+    assert.strictEqual(optionsByName.get("openclaw-storage-bucket")?.retainOnDelete, false);
   });
 
   it("a billing alert by email when asked", async function () {
@@ -416,21 +427,21 @@ describe("moltworker stack: the choices an operator can make (mocks)", function 
       (key) => JSON.stringify(after.get(key)) !== JSON.stringify(before.get(key)),
     );
     assert.deepStrictEqual(changed.sort(), [
-      `${ACCESS_POLICY}::access-people`,
-      `${COMMAND}::lockdown-switch`,
+      `${ACCESS_POLICY}::openclaw-access-people`,
+      `${COMMAND}::openclaw-lockdown-switch`,
     ]);
 
-    const people = plain(only(locked.resources, ACCESS_POLICY, "access-people"));
+    const people = plain(only(locked.resources, ACCESS_POLICY, "openclaw-access-people"));
     assert.strictEqual(people.decision, "deny");
     assert.deepStrictEqual(
       people.includes,
-      plain(only(open.resources, ACCESS_POLICY, "access-people")).includes,
+      plain(only(open.resources, ACCESS_POLICY, "openclaw-access-people")).includes,
     );
     const allowing = all(locked.resources, ACCESS_POLICY)
       .map(plain)
       .filter((p) => p.decision === "allow" || p.decision === "bypass");
     assert.deepStrictEqual(allowing, [], "a policy still lets a person in");
-    const automation = plain(only(locked.resources, ACCESS_POLICY, "access-automation"));
+    const automation = plain(only(locked.resources, ACCESS_POLICY, "openclaw-access-automation"));
     assert.strictEqual(automation.decision, "non_identity");
     assert.deepStrictEqual(
       (plain(only(locked.resources, ACCESS_APP)).policies as unknown[]).length,
@@ -439,21 +450,21 @@ describe("moltworker stack: the choices an operator can make (mocks)", function 
     );
 
     const env = (r: Registered[]) =>
-      plain(only(r, COMMAND, "lockdown-switch")).environment as Record<string, string>;
+      plain(only(r, COMMAND, "openclaw-lockdown-switch")).environment as Record<string, string>;
     assert.strictEqual(env(open.resources).CLAWKIT_LOCKDOWN, "off");
     assert.strictEqual(env(locked.resources).CLAWKIT_LOCKDOWN, "on");
     assert.strictEqual(env(locked.resources).CLAWKIT_WORKER_URL, `https://${HOST}`);
-    const stdin = String(plain(only(locked.resources, COMMAND, "lockdown-switch")).stdin).split(
-      "\n",
-    );
+    const stdin = String(
+      plain(only(locked.resources, COMMAND, "openclaw-lockdown-switch")).stdin,
+    ).split("\n");
     assert.deepStrictEqual(stdin.slice(0, 3), [
       TEST_SECRETS.cloudflareApiToken,
       await valueOf(locked.outputs.accessServiceTokenId),
       await valueOf(locked.outputs.accessServiceTokenSecret),
     ]);
     // The switch runs after the policy changed and after the secrets step.
-    const deps = optionsByName.get("lockdown")?.dependencies ?? [];
-    for (const child of ["access-people", "worker-secrets-bulk"])
+    const deps = optionsByName.get("openclaw-lockdown")?.dependencies ?? [];
+    for (const child of ["openclaw-access-people", "openclaw-worker-secrets-bulk"])
       assert.ok(
         deps.some((urn) => urn.endsWith(`::${child}`)),
         `lockdown before ${child}`,
@@ -462,7 +473,7 @@ describe("moltworker stack: the choices an operator can make (mocks)", function 
 
   it("the exposure check runs on every pulumi up after the secrets step and the lockdown, the service token on stdin only", async function () {
     const { resources, outputs } = await build();
-    const probe = only(resources, COMMAND, "exposure-check-probe");
+    const probe = only(resources, COMMAND, "openclaw-exposure-check-probe");
     const inputs = plain(probe);
     assert.match(String(inputs.create), /exposure-check\.sh'$/);
     const env = inputs.environment as Record<string, string>;
@@ -478,9 +489,9 @@ describe("moltworker stack: the choices an operator can make (mocks)", function 
       `${await valueOf(outputs.accessServiceTokenId)}\n${await valueOf(outputs.accessServiceTokenSecret)}\n`,
     );
     // After the lockdown switch, which comes after the secrets step.
-    const deps = optionsByName.get("exposure-check")?.dependencies ?? [];
+    const deps = optionsByName.get("openclaw-exposure-check")?.dependencies ?? [];
     assert.ok(
-      deps.some((urn) => urn.endsWith("::lockdown-switch")),
+      deps.some((urn) => urn.endsWith("::openclaw-lockdown-switch")),
       deps.join(", "),
     );
   });
@@ -491,10 +502,10 @@ describe("moltworker stack: the choices an operator can make (mocks)", function 
       "clawkit:alertWebhook": TEST_SECRETS.alertWebhook,
     });
     const WEBHOOKS = "cloudflare:index/notificationPolicyWebhooks:NotificationPolicyWebhooks";
-    const webhook = only(resources, WEBHOOKS, "alert-webhook");
+    const webhook = only(resources, WEBHOOKS, "openclaw-alert-webhook");
     assert.ok(isWireSecret(webhook.inputs.url), "the webhook URL is not a secret input");
     assert.strictEqual(plain(webhook).url, TEST_SECRETS.alertWebhook);
-    assert.ok(optionsByName.get("alert-webhook")?.additionalSecretOutputs.includes("url"));
+    assert.ok(optionsByName.get("openclaw-alert-webhook")?.additionalSecretOutputs.includes("url"));
     assert.ok(!JSON.stringify(plain(webhook).name).includes("ntfy"));
     const alert = plain(only(resources, "cloudflare:index/notificationPolicy:NotificationPolicy"));
     const mechanisms = alert.mechanisms as { emails: unknown[]; webhooks: { id: string }[] };
@@ -522,7 +533,7 @@ describe("moltworker stack: the choices an operator can make (mocks)", function 
       { ...a, MOLTBOT_GATEWAY_TOKEN: "" },
       { ...b, MOLTBOT_GATEWAY_TOKEN: "" },
     );
-    for (const name of ["worker-wrangler", "bucket-guard-on-destroy"]) {
+    for (const name of ["openclaw-worker-wrangler", "openclaw-bucket-guard-on-destroy"]) {
       assert.deepStrictEqual(
         plain(only(after.resources, COMMAND, name)),
         plain(only(before.resources, COMMAND, name)),

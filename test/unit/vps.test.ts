@@ -15,14 +15,14 @@ import {
 import { baseConfig, sourceOf, TEST_SECRETS } from "../support/config";
 import { GatewayToken } from "../../core/gatewayToken";
 import { program } from "../../program/program";
-import { VpsOutputs } from "../../vps/agent";
+import { VpsAgent } from "../../vps/agent";
 
 /** Builds the program for a config and returns what it registered. */
 async function build(
   values: Record<string, string>,
-): Promise<{ resources: Registered[]; outputs: VpsOutputs }> {
+): Promise<{ resources: Registered[]; outputs: VpsAgent }> {
   const start = registered.length;
-  const outputs = program(sourceOf(values), "dev") as VpsOutputs;
+  const outputs = program(sourceOf(values), "dev") as VpsAgent;
   await valueOf(outputs.sshHostKey);
   await valueOf(outputs.tailnetUrl);
   await settle();
@@ -47,7 +47,7 @@ const ALL_SECRET_VALUES = Object.values(TEST_SECRETS);
 
 describe("vps stack: the resource graph (mocks)", function () {
   let resources: Registered[];
-  let outputs: VpsOutputs;
+  let outputs: VpsAgent;
   before(async function () {
     await installMocks();
     ({ resources, outputs } = await build(baseConfig()));
@@ -64,16 +64,16 @@ describe("vps stack: the resource graph (mocks)", function () {
       only(resources, type);
     }
     for (const [type, name] of [
-      ["random:index/randomPassword:RandomPassword", "gateway-token-password"],
-      ["tailscale:index/tailnetKey:TailnetKey", "tailnet-authkey"],
-      ["hcloud:index/firewall:Firewall", "host-firewall"],
-      ["hcloud:index/server:Server", "host-server"],
-      ["hcloud:index/volume:Volume", "host-state"],
-      ["hcloud:index/volumeAttachment:VolumeAttachment", "host-state-attachment"],
-      ["hcloud:index/sshKey:SshKey", "host-ssh-key"],
-      ["command:remote:Command", "host-host-key"],
-      ["command:remote:Command", "host-provision"],
-      ["command:remote:Command", "gateway-secrets-apply"],
+      ["random:index/randomPassword:RandomPassword", "openclaw-gateway-token-password"],
+      ["tailscale:index/tailnetKey:TailnetKey", "openclaw-tailnet-authkey"],
+      ["hcloud:index/firewall:Firewall", "openclaw-host-firewall"],
+      ["hcloud:index/server:Server", "openclaw-host-server"],
+      ["hcloud:index/volume:Volume", "openclaw-host-state"],
+      ["hcloud:index/volumeAttachment:VolumeAttachment", "openclaw-host-state-attachment"],
+      ["hcloud:index/sshKey:SshKey", "openclaw-host-ssh-key"],
+      ["command:remote:Command", "openclaw-host-host-key"],
+      ["command:remote:Command", "openclaw-host-provision"],
+      ["command:remote:Command", "openclaw-gateway-secrets-apply"],
     ]) {
       only(resources, type, name);
     }
@@ -132,11 +132,11 @@ describe("vps stack: the resource graph (mocks)", function () {
   });
 
   it("user-data is first-boot only: later changes to it never replace the server", function () {
-    assert.deepStrictEqual(optionsByName.get("host-server")?.ignoreChanges, ["userData"]);
+    assert.deepStrictEqual(optionsByName.get("openclaw-host-server")?.ignoreChanges, ["userData"]);
   });
 
   it("the state volume is kept on destroy by default and attached without automount", function () {
-    assert.strictEqual(optionsByName.get("host-state")?.retainOnDelete, true);
+    assert.strictEqual(optionsByName.get("openclaw-host-state")?.retainOnDelete, true);
     const attachment = plain(only(resources, "hcloud:index/volumeAttachment:VolumeAttachment"));
     assert.strictEqual(attachment.automount, false);
     const volume = plain(only(resources, "hcloud:index/volume:Volume"));
@@ -153,7 +153,7 @@ describe("vps stack: the resource graph (mocks)", function () {
         assert.ok(!lines.includes(secret), `${command.name} has a secret in its command`);
       assert.strictEqual(inputs.environment, undefined, `${command.name} sets an environment`);
     }
-    const apply = only(resources, "command:remote:Command", "gateway-secrets-apply");
+    const apply = only(resources, "command:remote:Command", "openclaw-gateway-secrets-apply");
     assert.ok(isWireSecret(apply.inputs.stdin), "the secrets stdin is not marked secret");
     const stdin = String(plain(apply).stdin);
     // The model key and the bot token go to the credential gateway's files, never the gateway's.
@@ -161,7 +161,7 @@ describe("vps stack: the resource graph (mocks)", function () {
     assert.ok(stdin.includes(`CREDENTIAL_TELEGRAM=${TEST_SECRETS.telegramBotToken}\n`));
     assert.match(stdin, /^OPENCLAW_GATEWAY_TOKEN=[A-Za-z0-9]{64}$/m);
     assert.strictEqual(plain(apply).logging, "stderr");
-    const provision = plain(only(resources, "command:remote:Command", "host-provision"));
+    const provision = plain(only(resources, "command:remote:Command", "openclaw-host-provision"));
     const bundle = Buffer.from(String(provision.stdin), "base64");
     const gunzipped = zlib.gunzipSync(bundle).toString("utf8");
     for (const secret of [...ALL_SECRET_VALUES, stdin.match(/TOKEN=(\S+)/)![1]]) {
@@ -171,11 +171,11 @@ describe("vps stack: the resource graph (mocks)", function () {
 
   it("outputs that hold secrets are declared secret to the engine", function () {
     const declared: [string, string[]][] = [
-      ["gateway-secrets-apply", ["stdout", "stderr", "stdin"]],
-      ["host-server", ["userData"]],
-      ["tailnet-authkey", ["key"]],
-      ["gateway-token-password", ["result"]],
-      ["host-admin-key", ["privateKeyOpenssh", "privateKeyPem"]],
+      ["openclaw-gateway-secrets-apply", ["stdout", "stderr", "stdin"]],
+      ["openclaw-host-server", ["userData"]],
+      ["openclaw-tailnet-authkey", ["key"]],
+      ["openclaw-gateway-token-password", ["result"]],
+      ["openclaw-host-admin-key", ["privateKeyOpenssh", "privateKeyPem"]],
     ];
     for (const [name, outputs] of declared) {
       const secret = optionsByName.get(name)?.additionalSecretOutputs ?? [];
@@ -185,7 +185,7 @@ describe("vps stack: the resource graph (mocks)", function () {
   });
 
   it("every command after the first pins the host key read over the tailnet", function () {
-    for (const name of ["host-provision", "gateway-secrets-apply"]) {
+    for (const name of ["openclaw-host-provision", "openclaw-gateway-secrets-apply"]) {
       const connection = plain(only(resources, "command:remote:Command", name))
         .connection as Record<string, unknown>;
       assert.match(String(connection.hostKey), /^ssh-ed25519 \S+$/);
@@ -235,17 +235,17 @@ describe("vps stack: rotation changes secrets, never the server or the volume (m
         );
       }
       const bundleOf = (rs: Registered[]) =>
-        plain(only(rs, "command:remote:Command", "host-provision")).triggers;
+        plain(only(rs, "command:remote:Command", "openclaw-host-provision")).triggers;
       assert.deepStrictEqual(bundleOf(second), bundleOf(first));
       const stdinOf = (rs: Registered[]) =>
-        plain(only(rs, "command:remote:Command", "gateway-secrets-apply")).stdin;
+        plain(only(rs, "command:remote:Command", "openclaw-gateway-secrets-apply")).stdin;
       assert.notStrictEqual(stdinOf(second), stdinOf(first));
     });
   }
 
   it("clawkit:keepVolumeOnDestroy=false lets destroy delete the volume", async function () {
     await build({ ...baseConfig(), "clawkit:keepVolumeOnDestroy": "false" });
-    assert.strictEqual(optionsByName.get("host-state")?.retainOnDelete, false);
+    assert.strictEqual(optionsByName.get("openclaw-host-state")?.retainOnDelete, false);
   });
 
   it("a config change that matters to the host changes the bundle hash, not the server", async function () {
@@ -254,7 +254,7 @@ describe("vps stack: rotation changes secrets, never the server or the volume (m
       await build({ ...baseConfig(), "clawkit:egressAllowlist": '["api.github.com"]' })
     ).resources;
     const triggers = (rs: Registered[]) =>
-      plain(only(rs, "command:remote:Command", "host-provision")).triggers;
+      plain(only(rs, "command:remote:Command", "openclaw-host-provision")).triggers;
     assert.notDeepStrictEqual(triggers(second), triggers(first));
     assert.deepStrictEqual(
       plain(only(second, "hcloud:index/server:Server")),
@@ -280,7 +280,7 @@ describe("vps components: bad args (mocks)", function () {
 describe("vps stack: the lockdown switch (mocks)", function () {
   before(installMocks);
   const switchOf = (rs: Registered[]) =>
-    plain(only(rs, "command:remote:Command", "host-lockdown-switch"));
+    plain(only(rs, "command:remote:Command", "openclaw-host-lockdown-switch"));
 
   it("clawkit:lockdown changes no input of any resource but the switch itself", async function () {
     const open = (await build(baseConfig())).resources;
@@ -294,7 +294,11 @@ describe("vps stack: the lockdown switch (mocks)", function () {
       // The switch and the component that holds it (whose args carry the value); the
       // posture report and the exposure check run again after it, and check a
       // locked-down host as one (below).
-      if (["host-lockdown", "host-posture", "exposure-check"].some((n) => r.name.startsWith(n)))
+      if (
+        ["openclaw-host-lockdown", "openclaw-host-posture", "openclaw-exposure-check"].some((n) =>
+          r.name.startsWith(n),
+        )
+      )
         continue;
       assert.deepStrictEqual(plain(r), plain(open[i]), `${r.type} ${r.name}: inputs changed`);
     }
@@ -302,24 +306,24 @@ describe("vps stack: the lockdown switch (mocks)", function () {
     assert.strictEqual(switchOf(locked).create, "sudo /usr/local/sbin/clawkit-lockdown on");
     assert.notDeepStrictEqual(switchOf(locked).triggers, switchOf(open).triggers);
     const check = (rs: Registered[]) =>
-      String(plain(only(rs, "command:local:Command", "exposure-check-run")).create);
+      String(plain(only(rs, "command:local:Command", "openclaw-exposure-check-run")).create);
     assert.match(check(locked), / '--lockdown'$/);
     assert.doesNotMatch(check(open), /--lockdown/);
   });
 
   it("runs after the secrets, a lockdown again after every provisioning, and carries no secret", async function () {
     const { resources } = await build({ ...baseConfig(), "clawkit:lockdown": "true" });
-    const sw = only(resources, "command:remote:Command", "host-lockdown-switch");
-    const secrets = only(resources, "command:remote:Command", "gateway-secrets-apply");
-    const deps = optionsByName.get("host-lockdown")?.dependencies ?? [];
+    const sw = only(resources, "command:remote:Command", "openclaw-host-lockdown-switch");
+    const secrets = only(resources, "command:remote:Command", "openclaw-gateway-secrets-apply");
+    const deps = optionsByName.get("openclaw-host-lockdown")?.dependencies ?? [];
     assert.ok(
       deps.some((urn) => urn.endsWith(`::${secrets.name}`)),
       `the switch does not wait for the secrets: ${deps.join(", ")}`,
     );
     // The provisioning run's id is one of its triggers: an input, so a dependency.
-    const switchDeps = optionsByName.get("host-lockdown-switch")?.dependencies ?? [];
+    const switchDeps = optionsByName.get("openclaw-host-lockdown-switch")?.dependencies ?? [];
     assert.ok(
-      switchDeps.some((urn) => urn.endsWith("::host-provision")),
+      switchDeps.some((urn) => urn.endsWith("::openclaw-host-provision")),
       `the switch is not applied again after provisioning: ${switchDeps.join(", ")}`,
     );
     // Open, provisioning never switches a lockdown someone made by hand off again.
