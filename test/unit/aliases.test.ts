@@ -134,7 +134,7 @@ describe("upgrade: a stack made before the components moves onto them without a 
             .map((f) => [f, resource.inputs[f]]),
         );
         const { triggers, ...rest } = expected;
-        const compared = harmlessTriggers ? rest : { ...rest, triggers };
+        const compared = harmlessTriggers || triggers === undefined ? rest : { ...rest, triggers };
         const named = JSON.parse(JSON.stringify(picked), (_k, v) =>
           typeof v === "string" && idOwner.get(v) ? `id of ${idOwner.get(v)}` : v,
         );
