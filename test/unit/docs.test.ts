@@ -7,6 +7,13 @@ import { parseConfig } from "../../program/stackConfig";
 import { CONFIG_REFERENCE } from "../../program/configReference";
 import { baseConfig, moltworkerConfig, SECRET_KEYS, sourceOf } from "../support/config";
 import {
+  DOC_FIGURES,
+  DocFigure,
+  figureProblems,
+  MAX_UNIT_EXPOSURE,
+  readDocs,
+} from "../support/doc-figures";
+import {
   DOCUMENTATION_ONLY,
   listTests,
   quotedTitleProblems,
@@ -213,5 +220,53 @@ describe("docs: each row of the threat map is checked by tests that carry its id
       'X1 quotes "planted: the first planted test title", which does not carry [X1]',
       'X1 quotes a test that does not exist: "a planted title no test has"',
     ]);
+  });
+
+  it("every figure the README and the threat map state agrees with the code and the tests", async function () {
+    assert.deepStrictEqual(await figureProblems(readDocs(), tests), []);
+  });
+
+  it("the figure check has teeth: a planted disagreement in either document is caught", async function () {
+    const docs = readDocs();
+    const byName = (name: string): DocFigure => {
+      const figure = DOC_FIGURES.find((f) => f.name === name);
+      assert.ok(figure, name);
+      return figure;
+    };
+    const [exposure, token, tries] = [
+      byName("gateway unit exposure"),
+      byName("gateway token length"),
+      byName("sshd login tries"),
+    ];
+    const tokenLength = await token.code?.(tests);
+    const above = (MAX_UNIT_EXPOSURE + 0.4).toFixed(1);
+    // The issue's case: the README says one score, the map another (here above the bound
+    // too); a token length the code does not hold; a figure reworded out of reach.
+    const planted = {
+      "README.md": docs["README.md"]
+        .replace(/the gateway unit is rated \*\*[\d.]+\*\*/, "the gateway unit is rated **1.1**")
+        .replace(/^(\| gateway unit exposure .*?\| )[\d.]+ \|/m, "$11.1 |")
+        .replace(/no forwarding, \d+ tries/g, "no forwarding, some tries"),
+      "docs/threat-model.md": docs["docs/threat-model.md"]
+        .replace(
+          /(?<![A-Za-z] )gateway unit exposure score [\d.]+/,
+          `gateway unit exposure score ${above}`,
+        )
+        .replace(/token auth, \d+ random characters/, "token auth, 32 random characters"),
+    };
+    const line = (pattern: string) =>
+      planted["docs/threat-model.md"].split("\n").findIndex((l) => l.includes(pattern)) + 1;
+    const [exposureLine, tokenLine] = [line(`exposure score ${above}`), line("32 random")];
+    assert.deepStrictEqual(
+      (await figureProblems(planted, tests, [exposure, token, tries])).map((p) =>
+        p.replace(/README\.md:\d+/g, "README.md:N"),
+      ),
+      [
+        `gateway unit exposure: stated as 1.1 and ${above} (README.md:N says 1.1; README.md:N says 1.1; docs/threat-model.md:${exposureLine} says ${above})`,
+        `gateway unit exposure: docs/threat-model.md:${exposureLine} says ${above}, above the tests' bound ${MAX_UNIT_EXPOSURE}`,
+        `gateway token length: docs/threat-model.md:${tokenLine} says 32, the code holds ${tokenLength}`,
+        `sshd login tries: README.md no longer states it as /${tries.stated[0].pattern}/ (reword the pattern in test/support/doc-figures.ts, or the doc)`,
+      ],
+    );
   });
 });
