@@ -120,7 +120,7 @@ describe("artifacts: exec and the model key through a real agent turn (pinned op
     );
   });
 
-  it("runs what the allowlist names and denies everything else, without asking", function () {
+  it("runs what the allowlist names and denies everything else, without asking [A1]", function () {
     const { offered, results } = turn;
     assert.ok(offered.includes("exec"), `exec was not offered: ${offered.join(",")}`);
     assert.strictEqual(results.length, 4, results.join("\n"));
@@ -131,7 +131,7 @@ describe("artifacts: exec and the model key through a real agent turn (pinned op
     }
   });
 
-  it("the model sees the real key, sent by the credential gateway; openclaw sent only the placeholder", function () {
+  it("the model sees the real key, sent by the credential gateway; openclaw sent only the placeholder [S4]", function () {
     const { requests, tap } = turn;
     assert.ok(requests.length >= 2, "the turn took fewer than two model calls");
     for (const q of requests) {

@@ -115,7 +115,7 @@ class FakeBucket {
   }
 }
 
-describe("artifacts: `pulumi destroy` with bucketOnDestroy export, run for real against a fake R2", function () {
+describe("artifacts: `pulumi destroy` with bucketOnDestroy export, run for real against a fake R2 [M9]", function () {
   this.timeout(60_000);
   let work: { dir: string; remove: () => void };
   let guard: Record<string, unknown>;

@@ -110,7 +110,7 @@ describe("artifacts: the moltworker deploy commands, run for real against a fake
     work?.remove();
   });
 
-  it("deploy: checks the pinned commit, writes the rendered config, runs `wrangler deploy` with it", async function () {
+  it("deploy: checks the pinned commit, writes the rendered config, runs `wrangler deploy` with it [M8]", async function () {
     const inputs = inputsOf("openclaw-worker-wrangler");
     const { log, env } = session();
     const r = await runLocalCommand(inputs, "create", env);
@@ -131,7 +131,7 @@ describe("artifacts: the moltworker deploy commands, run for real against a fake
     assert.ok(!JSON.stringify(inputs.environment).includes(TEST_SECRETS.cloudflareApiToken));
   });
 
-  it("secrets: reach `wrangler secret bulk` on stdin only, exactly the names the worker reads; the gateway is restarted through Access", async function () {
+  it("secrets: reach `wrangler secret bulk` on stdin only, exactly the names the worker reads; the gateway is restarted through Access [M6, M7]", async function () {
     restarts.length = 0;
     restartStatus = 200;
     const inputs = secretsInputs();
@@ -201,7 +201,7 @@ describe("artifacts: the moltworker deploy commands, run for real against a fake
     assert.strictEqual(restarts[0].headers["cf-access-client-secret"], serviceSecret);
   });
 
-  it("secrets: refused, before any is set, when the worker carries a debug switch", async function () {
+  it("secrets: refused, before any is set, when the worker carries a debug switch [M3]", async function () {
     const { log, env } = session({
       FAKE_SECRET_LIST: '[{"name":"DEBUG_ROUTES","type":"secret_text"}]',
     });
@@ -214,7 +214,7 @@ describe("artifacts: the moltworker deploy commands, run for real against a fake
     );
   });
 
-  it("secrets: a gateway that cannot be restarted fails the command, saying the old secrets still run", async function () {
+  it("secrets: a gateway that cannot be restarted fails the command, saying the old secrets still run [M7, M13]", async function () {
     restarts.length = 0;
     restartStatus = 503;
     const { env } = session();
@@ -225,7 +225,7 @@ describe("artifacts: the moltworker deploy commands, run for real against a fake
     assert.strictEqual(restarts.length, 2, "it retried");
   });
 
-  it("deploy: refused when the checkout moved off the pinned commit, or has local changes", async function () {
+  it("deploy: refused when the checkout moved off the pinned commit, or has local changes [M8]", async function () {
     const inputs = inputsOf("openclaw-worker-wrangler");
     fs.appendFileSync(path.join(checkoutDir, "wrangler.jsonc"), "\n// local change\n");
     let s = session();
@@ -243,7 +243,7 @@ describe("artifacts: the moltworker deploy commands, run for real against a fake
     git("reset", "-q", "--hard", commit);
   });
 
-  it("destroy: the bucket guard stops it by default, and lets it go on with bucketOnDestroy keep", async function () {
+  it("destroy: the bucket guard stops it by default, and lets it go on with bucketOnDestroy keep [M9, M13]", async function () {
     const inputs = inputsOf("openclaw-bucket-guard-on-destroy");
     const refused = await runLocalCommand(inputs, "delete", session().env);
     assert.notStrictEqual(refused.status, 0);

@@ -181,7 +181,7 @@ describe("artifacts: the moltworker lockdown and exposure check, run for real ag
     gatewayRunning = true;
   });
 
-  it("exposure check: passes when Access answers without credentials and the worker answers the service token; no secret on a command line", async function () {
+  it("exposure check: passes when Access answers without credentials and the worker answers the service token; no secret on a command line [M12]", async function () {
     const r = await runCommand(pointed(inputsOf(open, "openclaw-exposure-check-probe")));
     assert.strictEqual(r.status, 0, r.stderr);
     assert.match(r.stderr, /without Access credentials, Access answered \/ and \/sandbox-health/);
@@ -200,7 +200,7 @@ describe("artifacts: the moltworker lockdown and exposure check, run for real ag
     assert.strictEqual(forbidden.status, 0, forbidden.stderr);
   });
 
-  it("exposure check: an Access that lets an unauthenticated request through fails it, naming the finding", async function () {
+  it("exposure check: an Access that lets an unauthenticated request through fails it, naming the finding [M12]", async function () {
     mode = "open";
     const r = await runCommand(pointed(inputsOf(open, "openclaw-exposure-check-probe")));
     assert.notStrictEqual(r.status, 0);
@@ -222,7 +222,7 @@ describe("artifacts: the moltworker lockdown and exposure check, run for real ag
     );
   });
 
-  it("exposure check: an Access that no longer takes the kit's service token fails it, naming the token", async function () {
+  it("exposure check: an Access that no longer takes the kit's service token fails it, naming the token [M12]", async function () {
     mode = "token-refused";
     const r = await runCommand(pointed(inputsOf(open, "openclaw-exposure-check-probe")));
     assert.notStrictEqual(r.status, 0);
@@ -230,7 +230,7 @@ describe("artifacts: the moltworker lockdown and exposure check, run for real ag
     assert.match(r.stderr, /could neither restart the gateway nor undo a lockdown/);
   });
 
-  it("exposure check: bounded, a worker that never answers fails it within the timeouts", async function () {
+  it("exposure check: bounded, a worker that never answers fails it within the timeouts [M12]", async function () {
     const port = (silent.address() as AddressInfo).port;
     const inputs = pointed(inputsOf(open, "openclaw-exposure-check-probe"), {
       CLAWKIT_WORKER_URL: `http://127.0.0.1:${port}`,
@@ -242,7 +242,7 @@ describe("artifacts: the moltworker lockdown and exposure check, run for real ag
     assert.ok(r.seconds < 8, `took ${r.seconds} s`);
   });
 
-  it("lockdown on: revokes every Access session of the application, then restarts the gateway with the service token; secrets only on curl's stdin", async function () {
+  it("lockdown on: revokes every Access session of the application, then restarts the gateway with the service token; secrets only on curl's stdin [M11, M6]", async function () {
     const inputs = inputsOf(locked, "openclaw-lockdown-switch");
     const r = await runCommand(pointed(inputs));
     assert.strictEqual(r.status, 0, r.stderr);
@@ -271,7 +271,7 @@ describe("artifacts: the moltworker lockdown and exposure check, run for real ag
     assert.strictEqual(check.status, 0, check.stderr);
   });
 
-  it("lockdown on: a revocation Cloudflare refuses fails the command, says what to do, and restarts nothing", async function () {
+  it("lockdown on: a revocation Cloudflare refuses fails the command, says what to do, and restarts nothing [M11]", async function () {
     revokeStatus = 403;
     const r = await runCommand(pointed(inputsOf(locked, "openclaw-lockdown-switch")));
     assert.notStrictEqual(r.status, 0);
@@ -279,7 +279,7 @@ describe("artifacts: the moltworker lockdown and exposure check, run for real ag
     assert.strictEqual(seen.filter((s) => s.who === "worker").length, 0);
   });
 
-  it("lockdown off: touches nothing at Cloudflare, and says people get in again", async function () {
+  it("lockdown off: touches nothing at Cloudflare, and says people get in again [M11]", async function () {
     const r = await runCommand(pointed(inputsOf(open, "openclaw-lockdown-switch")));
     assert.strictEqual(r.status, 0, r.stderr);
     assert.match(r.stderr, /lockdown off: Access lets the listed people in again/);

@@ -54,7 +54,7 @@ function withChanges(
   return values;
 }
 
-describe("config: bad input is refused before any resource, naming the key and the fix", function () {
+describe("config: bad input is refused before any resource, naming the key and the fix [A1, A5, A11]", function () {
   before(installMocks);
 
   const cases: [string, Record<string, string | undefined>, string, RegExp][] = [
@@ -304,7 +304,7 @@ describe("config: bad input is refused before any resource, naming the key and t
     "hcloud:token",
     "tailscale:apiKey",
   ]) {
-    it(`a secret stored in plain text is refused: ${key}`, function () {
+    it(`a secret stored in plain text is refused: ${key} [S2]`, function () {
       const error = rejected(
         { ...baseConfig(), "clawkit:alertWebhook": TEST_SECRETS.alertWebhook },
         SECRET_KEYS.filter((k) => k !== key),
@@ -335,7 +335,7 @@ describe("config: bad input is refused before any resource, naming the key and t
     assert.ok(!error.message.includes("SECRETTOPIC"), error.message);
   });
 
-  it("the error never repeats a secret value", function () {
+  it("the error never repeats a secret value [S2]", function () {
     const values = withChanges({
       "clawkit:anthropicApiKey": "sk-ant-bad value-SECRETPART",
       "clawkit:gatewayPort": "1",
@@ -410,7 +410,7 @@ describe("config: bad input is refused before any resource, naming the key and t
   });
 });
 
-describe("config: an unknown or misspelt clawkit key is refused, naming the key that was meant", function () {
+describe("config: an unknown or misspelt clawkit key is refused, naming the key that was meant [W2]", function () {
   before(installMocks);
   const clawkitKeys = CONFIG_REFERENCE.filter((c) => c.key.startsWith("clawkit:"));
 
@@ -481,7 +481,7 @@ describe("config: an unknown or misspelt clawkit key is refused, naming the key 
   });
 });
 
-describe("config: moltworker bad input is refused before any resource, naming the key and the fix", function () {
+describe("config: moltworker bad input is refused before any resource, naming the key and the fix [M3]", function () {
   before(installMocks);
 
   const moltworker = (changes: Record<string, string | undefined>) =>
@@ -657,7 +657,7 @@ describe("config: moltworker bad input is refused before any resource, naming th
     ["local changes", { dirty: true }, "clawkit:moltworkerDir", /local changes/],
   ];
   for (const [title, overrides, key, fix] of checkoutCases) {
-    it(`checkout with ${title}: names ${key}`, function () {
+    it(`checkout with ${title}: names ${key} [M8]`, function () {
       const error = rejected(moltworker({}), SECRET_KEYS, {}, checkout(overrides));
       const problem = error.problems.find((p) => p.key === key);
       assert.ok(problem, `no problem names ${key}: ${error.message}`);
@@ -665,7 +665,7 @@ describe("config: moltworker bad input is refused before any resource, naming th
     });
   }
 
-  it("a plain-text Cloudflare token is refused", function () {
+  it("a plain-text Cloudflare token is refused [M6]", function () {
     const error = rejected(
       moltworkerConfig(),
       SECRET_KEYS.filter((k) => k !== "cloudflare:apiToken"),

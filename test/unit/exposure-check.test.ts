@@ -34,7 +34,7 @@ const V4 = "203.0.113.10";
 const V6 = "2001:db8:1::10";
 const URL = "https://openclaw-dev.tail1234.ts.net";
 
-describe("exposure check: the script's parts (vps/exposure-check.mjs)", function () {
+describe("exposure check: the script's parts (vps/exposure-check.mjs) [R2]", function () {
   it("targets every public address on every port, each once; IPv6 in brackets", function () {
     const list = targets([V4, V6, V4], [443, 22, 443]);
     assert.deepStrictEqual(
@@ -230,7 +230,7 @@ describe("exposure check: the script's parts (vps/exposure-check.mjs)", function
   });
 });
 
-describe("vps stack: the exposure check on every change to the host (mocks)", function () {
+describe("vps stack: the exposure check on every change to the host (mocks) [R2]", function () {
   before(installMocks);
 
   const build = async (values: Record<string, string>) => {

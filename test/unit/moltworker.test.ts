@@ -110,7 +110,7 @@ describe("moltworker stack: the resource graph (mocks)", function () {
     );
   });
 
-  it("Access covers the whole hostname and lets in the named people and the kit's token, never everyone", function () {
+  it("Access covers the whole hostname and lets in the named people and the kit's token, never everyone [M1]", function () {
     const app = plain(only(resources, ACCESS_APP));
     assert.strictEqual(app.domain, HOST);
     assert.deepStrictEqual(app.destinations, [{ type: "public", uri: HOST }]);
@@ -136,7 +136,7 @@ describe("moltworker stack: the resource graph (mocks)", function () {
     assert.strictEqual(all(resources, ACCESS_APP).length, 1, "no other application, so no bypass");
   });
 
-  it("Access is created after the worker exists, and the secrets after Access", function () {
+  it("Access is created after the worker exists, and the secrets after Access [M1]", function () {
     const deploy = optionsByName.get("openclaw-worker-wrangler");
     assert.ok(deploy);
     const accessDeps = optionsByName.get("openclaw-access")?.dependencies ?? [];
@@ -157,7 +157,7 @@ describe("moltworker stack: the resource graph (mocks)", function () {
       );
   });
 
-  it("lifecycle aborts stale uploads and never expires objects: the live state is in them", function () {
+  it("lifecycle aborts stale uploads and never expires objects: the live state is in them [M5]", function () {
     const lifecycle = plain(
       only(resources, "cloudflare:index/r2BucketLifecycle:R2BucketLifecycle"),
     );
@@ -176,7 +176,7 @@ describe("moltworker stack: the resource graph (mocks)", function () {
     }
   });
 
-  it("the bucket token reaches this one bucket, object read/write only", function () {
+  it("the bucket token reaches this one bucket, object read/write only [M4]", function () {
     const token = plain(only(resources, "cloudflare:index/accountToken:AccountToken"));
     const policies = token.policies as {
       effect: string;
@@ -194,7 +194,7 @@ describe("moltworker stack: the resource graph (mocks)", function () {
     });
   });
 
-  it("the worker gets exactly the secrets moltworker reads, and never a dev or debug switch", function () {
+  it("the worker gets exactly the secrets moltworker reads, and never a dev or debug switch [M3]", function () {
     const secrets = secretsOf(resources);
     assert.deepStrictEqual(Object.keys(secrets).sort(), BASE_WORKER_SECRET_NAMES);
     for (const name of Object.keys(secrets))
@@ -207,7 +207,7 @@ describe("moltworker stack: the resource graph (mocks)", function () {
     assert.strictEqual(secrets.MOLTBOT_GATEWAY_TOKEN.length, 64);
   });
 
-  it("the S3 secret is the SHA-256 of the bucket token's value, the key id its id", function () {
+  it("the S3 secret is the SHA-256 of the bucket token's value, the key id its id [M4]", function () {
     const secrets = secretsOf(resources);
     const sha = crypto
       .createHash("sha256")
@@ -217,7 +217,7 @@ describe("moltworker stack: the resource graph (mocks)", function () {
     assert.match(secrets.R2_ACCESS_KEY_ID, /^[0-9]+$/, "the mocks' id of the token");
   });
 
-  it("no secret in any command line or command environment; secrets travel on stdin, marked secret", async function () {
+  it("no secret in any command line or command environment; secrets travel on stdin, marked secret [M6]", async function () {
     const secrets = secretsOf(resources);
     const values = [
       ...Object.values(TEST_SECRETS),
@@ -248,7 +248,7 @@ describe("moltworker stack: the resource graph (mocks)", function () {
     assert.match(String(deploy.delete), / delete$/);
   });
 
-  it("the rendered wrangler config: the stack's name and bucket, workers.dev on, previews off, no routes", function () {
+  it("the rendered wrangler config: the stack's name and bucket, workers.dev on, previews off, no routes [M1]", function () {
     const env = plain(only(resources, COMMAND, "openclaw-worker-wrangler")).environment as Record<
       string,
       string
@@ -264,7 +264,7 @@ describe("moltworker stack: the resource graph (mocks)", function () {
     assert.strictEqual(env.CLAWKIT_MOLTWORKER_COMMIT.length, 40);
   });
 
-  it("destroy: a guard runs after the worker is gone and before the bucket; by default it stops", function () {
+  it("destroy: a guard runs after the worker is gone and before the bucket; by default it stops [M9]", function () {
     const guard = plain(only(resources, COMMAND, "openclaw-bucket-guard-on-destroy"));
     assert.match(String(guard.delete), /deploy\.sh' bucket-on-destroy$/);
     const env = guard.environment as Record<string, string>;
@@ -287,7 +287,7 @@ describe("moltworker stack: the resource graph (mocks)", function () {
     assert.strictEqual(optionsByName.get("openclaw-storage-bucket")?.retainOnDelete, false);
   });
 
-  it("outputs: token and service-token secret are secret, the URL is not", async function () {
+  it("outputs: token and service-token secret are secret, the URL is not [M6]", async function () {
     assert.strictEqual(await pulumi.isSecret(outputs.gatewayToken), true);
     assert.strictEqual(await pulumi.isSecret(outputs.accessServiceTokenSecret), true);
     assert.strictEqual(await pulumi.isSecret(outputs.workerUrl), false);
@@ -298,7 +298,7 @@ describe("moltworker stack: the resource graph (mocks)", function () {
 describe("moltworker stack: the choices an operator can make (mocks)", function () {
   before(installMocks);
 
-  it("the AI Gateway: logs on, rate-limited, unauthenticated, and the model key goes through it", async function () {
+  it("the AI Gateway: logs on, rate-limited, unauthenticated, and the model key goes through it [M10]", async function () {
     const { resources } = await build({ "clawkit:aiGateway": "true" });
     const gateway = plain(only(resources, "cloudflare:index/aiGateway:AiGateway"));
     assert.strictEqual(gateway.collectLogs, true);
@@ -317,7 +317,7 @@ describe("moltworker stack: the choices an operator can make (mocks)", function 
     );
   });
 
-  it("the browser: only /cdp bypasses Access, with a generated secret the worker checks", async function () {
+  it("the browser: only /cdp bypasses Access, with a generated secret the worker checks [M2]", async function () {
     const { resources } = await build({ "clawkit:browser": "true" });
     const apps = all(resources, ACCESS_APP).map(plain);
     assert.deepStrictEqual(apps.map((a) => a.domain).sort(), [HOST, `${HOST}/cdp`]);
@@ -334,7 +334,7 @@ describe("moltworker stack: the choices an operator can make (mocks)", function 
     assert.strictEqual(secrets.WORKER_URL, `https://${HOST}`);
   });
 
-  it("a custom domain: Access on it before the domain is attached, workers.dev off", async function () {
+  it("a custom domain: Access on it before the domain is attached, workers.dev off [M1]", async function () {
     const { resources } = await build({
       "clawkit:workersSubdomain": undefined,
       "clawkit:customDomain": "agent.example.com",
@@ -364,7 +364,7 @@ describe("moltworker stack: the choices an operator can make (mocks)", function 
       );
   });
 
-  it("a one-time PIN login: its own identity provider, the only one the application allows", async function () {
+  it("a one-time PIN login: its own identity provider, the only one the application allows [M1]", async function () {
     const { resources } = await build({ "clawkit:accessOneTimePin": "true" });
     const idp = plain(
       only(
@@ -376,7 +376,7 @@ describe("moltworker stack: the choices an operator can make (mocks)", function 
     assert.strictEqual((plain(only(resources, ACCESS_APP)).allowedIdps as unknown[]).length, 1);
   });
 
-  it("keeping the bucket: retained on destroy, and the guard lets destroy go on", async function () {
+  it("keeping the bucket: retained on destroy, and the guard lets destroy go on [M9]", async function () {
     const { resources } = await build({ "clawkit:bucketOnDestroy": "keep" });
     assert.strictEqual(optionsByName.get("openclaw-storage-bucket")?.retainOnDelete, true);
     const guard = plain(only(resources, COMMAND, "openclaw-bucket-guard-on-destroy"));
@@ -386,7 +386,7 @@ describe("moltworker stack: the choices an operator can make (mocks)", function 
     );
   });
 
-  it("exporting the bucket: the guard gets its S3 credentials on stdin, as a secret", async function () {
+  it("exporting the bucket: the guard gets its S3 credentials on stdin, as a secret [M9]", async function () {
     const { resources } = await build({ "clawkit:bucketOnDestroy": "export" });
     const guard = only(resources, COMMAND, "openclaw-bucket-guard-on-destroy");
     assert.ok(isWireSecret(guard.inputs.stdin));
@@ -400,7 +400,7 @@ describe("moltworker stack: the choices an operator can make (mocks)", function 
     assert.strictEqual(optionsByName.get("openclaw-storage-bucket")?.retainOnDelete, false);
   });
 
-  it("a billing alert by email when asked", async function () {
+  it("a billing alert by email when asked [M10]", async function () {
     const { resources } = await build({ "clawkit:billingAlertEmail": "ops@example.com" });
     const alert = plain(only(resources, "cloudflare:index/notificationPolicy:NotificationPolicy"));
     assert.strictEqual(alert.alertType, "billing_usage_alert");
@@ -408,7 +408,7 @@ describe("moltworker stack: the choices an operator can make (mocks)", function 
     assert.deepStrictEqual((alert.filters as Record<string, unknown>).limits, ["1000000"]);
   });
 
-  it("lockdown: no person gets past Access, the kit's token still does; only the people policy and the lockdown command change", async function () {
+  it("lockdown: no person gets past Access, the kit's token still does; only the people policy and the lockdown command change [M11]", async function () {
     const open = await build();
     const locked = await build({ "clawkit:lockdown": "true" });
     // Provider resources only: a component's own arguments reach no provider.
@@ -471,7 +471,7 @@ describe("moltworker stack: the choices an operator can make (mocks)", function 
       );
   });
 
-  it("the exposure check runs on every pulumi up after the secrets step and the lockdown, the service token on stdin only", async function () {
+  it("the exposure check runs on every pulumi up after the secrets step and the lockdown, the service token on stdin only [M12]", async function () {
     const { resources, outputs } = await build();
     const probe = only(resources, COMMAND, "openclaw-exposure-check-probe");
     const inputs = plain(probe);
@@ -496,7 +496,7 @@ describe("moltworker stack: the choices an operator can make (mocks)", function 
     );
   });
 
-  it("an alert webhook: the billing alert goes to it too, by its own destination, the URL kept secret", async function () {
+  it("an alert webhook: the billing alert goes to it too, by its own destination, the URL kept secret [M10]", async function () {
     const { resources } = await build({
       "clawkit:billingAlertEmail": "ops@example.com",
       "clawkit:alertWebhook": TEST_SECRETS.alertWebhook,
@@ -523,7 +523,7 @@ describe("moltworker stack: the choices an operator can make (mocks)", function 
     assert.deepStrictEqual(Object.keys(onlyWebhook.mechanisms as object), ["webhooks"]);
   });
 
-  it("a token rotation changes the secrets pushed (and so restarts the gateway), nothing else", async function () {
+  it("a token rotation changes the secrets pushed (and so restarts the gateway), nothing else [M7, M13]", async function () {
     const before = await build();
     const after = await build({ "clawkit:tokenRotation": "2026-11-22" });
     const a = secretsOf(before.resources);

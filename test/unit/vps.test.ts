@@ -79,7 +79,7 @@ describe("vps stack: the resource graph (mocks)", function () {
     }
   });
 
-  it("the Hetzner firewall has no inbound rule and is attached at server creation", function () {
+  it("the Hetzner firewall has no inbound rule and is attached at server creation [R1]", function () {
     const firewall = plain(only(resources, "hcloud:index/firewall:Firewall"));
     const rules = (firewall.rules ?? []) as { direction?: string }[];
     assert.strictEqual(rules.filter((r) => r.direction !== "out").length, 0);
@@ -87,7 +87,7 @@ describe("vps stack: the resource graph (mocks)", function () {
     assert.strictEqual((server.firewallIds as unknown[]).length, 1);
   });
 
-  it("the server: Debian 12, backups on, SSH key registered (no root password mail)", function () {
+  it("the server: Debian 12, backups on, SSH key registered (no root password mail) [W6]", function () {
     const server = plain(only(resources, "hcloud:index/server:Server"));
     assert.strictEqual(server.image, "debian-12");
     assert.strictEqual(server.backups, true);
@@ -95,7 +95,7 @@ describe("vps stack: the resource graph (mocks)", function () {
     assert.strictEqual(server.name, "openclaw-dev");
   });
 
-  it("user-data reaches the engine as a secret, under 16 KiB, with no long-lived secret", async function () {
+  it("user-data reaches the engine as a secret, under 16 KiB, with no long-lived secret [R9, S2]", async function () {
     const server = only(resources, "hcloud:index/server:Server");
     assert.ok(isWireSecret(server.inputs.userData), "userData is not marked secret");
     const userData = String(plain(server).userData);
@@ -114,7 +114,7 @@ describe("vps stack: the resource graph (mocks)", function () {
     );
   });
 
-  it("the tailnet key is one-off, preauthorized, tagged, not ephemeral, and expires within a day", function () {
+  it("the tailnet key is one-off, preauthorized, tagged, not ephemeral, and expires within a day [R9]", function () {
     const key = plain(only(resources, "tailscale:index/tailnetKey:TailnetKey"));
     assert.strictEqual(key.reusable, false);
     assert.strictEqual(key.preauthorized, true);
@@ -124,7 +124,7 @@ describe("vps stack: the resource graph (mocks)", function () {
     assert.strictEqual(key.recreateIfInvalid, "never");
   });
 
-  it("the gateway token is at least 48 characters and keyed on clawkit:tokenRotation", async function () {
+  it("the gateway token is at least 48 characters and keyed on clawkit:tokenRotation [R3]", async function () {
     const password = plain(only(resources, "random:index/randomPassword:RandomPassword"));
     assert.ok(Number(password.length) >= 48);
     assert.deepStrictEqual(password.keepers, { rotation: "" });
@@ -135,7 +135,7 @@ describe("vps stack: the resource graph (mocks)", function () {
     assert.deepStrictEqual(optionsByName.get("openclaw-host-server")?.ignoreChanges, ["userData"]);
   });
 
-  it("the state volume is kept on destroy by default and attached without automount", function () {
+  it("the state volume is kept on destroy by default and attached without automount [W6]", function () {
     assert.strictEqual(optionsByName.get("openclaw-host-state")?.retainOnDelete, true);
     const attachment = plain(only(resources, "hcloud:index/volumeAttachment:VolumeAttachment"));
     assert.strictEqual(attachment.automount, false);
@@ -144,7 +144,7 @@ describe("vps stack: the resource graph (mocks)", function () {
     assert.strictEqual(volume.size, 10);
   });
 
-  it("no secret in any command line or command environment; secrets travel on stdin, marked secret", function () {
+  it("no secret in any command line or command environment; secrets travel on stdin, marked secret [S2]", function () {
     const commands = resources.filter((r) => r.type === "command:remote:Command");
     for (const command of commands) {
       const inputs = plain(command);
@@ -169,7 +169,7 @@ describe("vps stack: the resource graph (mocks)", function () {
     }
   });
 
-  it("outputs that hold secrets are declared secret to the engine", function () {
+  it("outputs that hold secrets are declared secret to the engine [S2]", function () {
     const declared: [string, string[]][] = [
       ["openclaw-gateway-secrets-apply", ["stdout", "stderr", "stdin"]],
       ["openclaw-host-server", ["userData"]],
@@ -184,7 +184,7 @@ describe("vps stack: the resource graph (mocks)", function () {
     }
   });
 
-  it("every command after the first pins the host key read over the tailnet", function () {
+  it("every command after the first pins the host key read over the tailnet [R8]", function () {
     for (const name of ["openclaw-host-provision", "openclaw-gateway-secrets-apply"]) {
       const connection = plain(only(resources, "command:remote:Command", name))
         .connection as Record<string, unknown>;
@@ -194,7 +194,7 @@ describe("vps stack: the resource graph (mocks)", function () {
     }
   });
 
-  it("outputs: the token and the key are secret, the URL and IP are not", async function () {
+  it("outputs: the token and the key are secret, the URL and IP are not [S2]", async function () {
     assert.strictEqual(await pulumi.isSecret(outputs.gatewayToken), true);
     assert.strictEqual(await pulumi.isSecret(outputs.adminPrivateKey), true);
     assert.strictEqual(await pulumi.isSecret(outputs.tailnetUrl), false);
@@ -224,7 +224,7 @@ describe("vps stack: rotation changes secrets, never the server or the volume (m
     ["clawkit:anthropicApiKey", { "clawkit:anthropicApiKey": "sk-ant-api03-TESTONLY-rotated-key" }],
     ["clawkit:telegramBotToken", { "clawkit:telegramBotToken": "987654321:TESTONLY-rotated" }],
   ] as [string, Record<string, string>][]) {
-    it(`${title}: new secrets stdin, same server/volume inputs, same bundle`, async function () {
+    it(`${title}: new secrets stdin, same server/volume inputs, same bundle [S3]`, async function () {
       const first = (await build(baseConfig())).resources;
       const second = (await build({ ...baseConfig(), ...changes })).resources;
       for (const type of stable) {
@@ -243,7 +243,7 @@ describe("vps stack: rotation changes secrets, never the server or the volume (m
     });
   }
 
-  it("clawkit:keepVolumeOnDestroy=false lets destroy delete the volume", async function () {
+  it("clawkit:keepVolumeOnDestroy=false lets destroy delete the volume [W6]", async function () {
     await build({ ...baseConfig(), "clawkit:keepVolumeOnDestroy": "false" });
     assert.strictEqual(optionsByName.get("openclaw-host-state")?.retainOnDelete, false);
   });
@@ -266,7 +266,7 @@ describe("vps stack: rotation changes secrets, never the server or the volume (m
 describe("vps components: bad args (mocks)", function () {
   before(installMocks);
 
-  it("GatewayToken: a token under 48 characters is a ResourceError naming args.length and the fix", function () {
+  it("GatewayToken: a token under 48 characters is a ResourceError naming args.length and the fix [R3]", function () {
     assert.throws(
       () => new GatewayToken("short-token", { rotation: "", length: 16 }),
       (err: unknown) =>
@@ -277,7 +277,7 @@ describe("vps components: bad args (mocks)", function () {
   });
 });
 
-describe("vps stack: the lockdown switch (mocks)", function () {
+describe("vps stack: the lockdown switch (mocks) [W7]", function () {
   before(installMocks);
   const switchOf = (rs: Registered[]) =>
     plain(only(rs, "command:remote:Command", "openclaw-host-lockdown-switch"));
