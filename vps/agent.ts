@@ -42,7 +42,8 @@ export class VpsAgent extends pulumi.ComponentResource {
   /** What the last lockdown switch did on the host. */
   public readonly lockdown: pulumi.Output<string>;
   /** The host's posture after this run (clawkit-posture --json): no secret in it. */
-  public readonly posture: pulumi.Output<Record<string, unknown>>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- free-form JSON, typed "Any" in the schema
+  public readonly posture: pulumi.Output<Record<string, any>>;
   /** The TCP ports something listens on, on the host: what the exposure check probes. */
   public readonly listeningPorts: pulumi.Output<number[]>;
 
