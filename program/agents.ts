@@ -19,6 +19,11 @@ const AGENTS_KEY = k("agents");
 const AGENT_NAME = /^[a-z][a-z0-9-]{0,30}$/;
 /** Keys an entry may not set: the map itself. */
 const NOT_PER_AGENT = new Set([AGENTS_KEY]);
+/**
+ * Stack keys of the vps shape that moltworker refuses (it has no allowlist and no alert
+ * bot): a moltworker agent in a mixed map does not take them from the stack.
+ */
+const VPS_ONLY_KEYS = new Set([k("telegramAllowFrom"), k("alertTelegramChats")]);
 
 /** An entry's value as `pulumi config` would hand it over: lists as JSON, the rest as text. */
 function configText(value: unknown): string {
@@ -29,12 +34,20 @@ function configText(value: unknown): string {
 function overlay(source: ConfigSource, entry: Record<string, unknown>): ConfigSource {
   const own = (key: string) =>
     key.startsWith("clawkit:") && Object.hasOwn(entry, key.slice("clawkit:".length));
+  const target = Object.hasOwn(entry, "target") ? String(entry.target) : source.get(k("target"));
+  const inherited = (key: string) =>
+    key !== AGENTS_KEY && !(target === "moltworker" && VPS_ONLY_KEYS.has(key));
   return {
     keys: () => [
-      ...source.keys().filter((key) => key !== AGENTS_KEY && !own(key)),
+      ...source.keys().filter((key) => inherited(key) && !own(key)),
       ...Object.keys(entry).map(k),
     ],
-    get: (key) => (own(key) ? configText(entry[key.slice("clawkit:".length)]) : source.get(key)),
+    get: (key) =>
+      own(key)
+        ? configText(entry[key.slice("clawkit:".length)])
+        : inherited(key)
+          ? source.get(key)
+          : undefined,
     // `pulumi config set --secret --path` encrypts the map's entry; the program sees the map as one secret.
     isSecret: (key) => (own(key) ? source.isSecret(AGENTS_KEY) : source.isSecret(key)),
     env: source.env,

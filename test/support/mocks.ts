@@ -122,7 +122,11 @@ export async function installMocks(): Promise<void> {
         const state: Record<string, unknown> = { ...inputs };
         switch (args.type) {
           case "random:index/randomPassword:RandomPassword":
-            state.result = filler(JSON.stringify(inputs.keepers ?? {}), Number(inputs.length));
+            // Per resource, as the provider's are: two agents never share a token.
+            state.result = filler(
+              args.name + JSON.stringify(inputs.keepers ?? {}),
+              Number(inputs.length),
+            );
             break;
           case "tls:index/privateKey:PrivateKey":
             state.publicKeyOpenssh = `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI${filler(args.name, 43)} \n`;
