@@ -116,6 +116,42 @@ describe("many agents in one stack: clawkit:agents (mocks)", function () {
     );
   });
 
+  it("every cloud-side name differs between agents, two moltworker ones with every option included", async function () {
+    const cloud = JSON.parse(fleet()["clawkit:agents"]).cloud;
+    const options = {
+      aiGateway: true,
+      browser: true,
+      accessOneTimePin: true,
+      billingAlertEmail: "a@example.com",
+    };
+    const values = {
+      ...fleet(),
+      "clawkit:agents": JSON.stringify({
+        openclaw: {},
+        work: {},
+        cloud: { ...cloud, ...options },
+        cloud2: { ...cloud, ...options },
+      }),
+    };
+    const { of } = await build(values);
+    const namesOf = (agent: string) =>
+      new Set(
+        of(agent).flatMap((r) => {
+          const inputs = unwrap(r.inputs) as Record<string, unknown>;
+          return ["name", "domain", "hostname", "aiGatewayId"]
+            .map((f) => inputs[f])
+            .filter((v): v is string => typeof v === "string");
+        }),
+      );
+    const agents = ["openclaw", "work", "cloud", "cloud2"];
+    for (const a of agents)
+      for (const b of agents.filter((x) => x > a)) {
+        const shared = [...namesOf(a)].filter((n) => namesOf(b).has(n));
+        assert.deepStrictEqual(shared, [], `${a} and ${b} share ${shared.join(", ")}`);
+      }
+    assert.ok(namesOf("cloud2").size >= 8, [...namesOf("cloud2")].join(", "));
+  });
+
   it("an entry's settings are its own: the stack's apply where it says nothing", async function () {
     const { of } = await build(fleet());
     const server = (name: string) =>
