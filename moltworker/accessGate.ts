@@ -72,7 +72,12 @@ export class AccessGate extends pulumi.ComponentResource {
     const otp = args.oneTimePin
       ? new cloudflare.ZeroTrustAccessIdentityProvider(
           `${name}-one-time-pin`,
-          { accountId, name: "clawkit one-time PIN", type: "onetimepin", config: {} },
+          {
+            accountId,
+            name: `clawkit ${args.hostname} one-time PIN`,
+            type: "onetimepin",
+            config: {},
+          },
           { parent: this },
         )
       : undefined;

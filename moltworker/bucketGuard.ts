@@ -1,6 +1,7 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
+import { BucketOnDestroy } from "./args";
 import { deployCommand } from "./workerDeploy";
 
 /**
@@ -17,9 +18,6 @@ function exporterEnvironment(): Record<string, string> {
       }
     : { CLAWKIT_EXPORTER: exporter };
 }
-
-/** What `pulumi destroy` does with the bucket: stop ("refuse"), leave it ("keep"), or download and empty it ("export"). */
-export type BucketOnDestroy = "refuse" | "keep" | "export";
 
 /** Arguments of BucketGuard. */
 export interface BucketGuardArgs {

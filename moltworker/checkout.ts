@@ -1,7 +1,18 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { Checkout } from "../core/config";
+
+/** A moltworker checkout as found on disk. */
+export interface Checkout {
+  /** The absolute path of the checkout. */
+  readonly dir: string;
+  /** The text of its wrangler.jsonc, if present. */
+  readonly wranglerConfig?: string;
+  /** The commit checked out (git HEAD), if it is a git checkout. */
+  readonly head?: string;
+  /** True when tracked files differ from that commit. */
+  readonly dirty: boolean;
+}
 
 /** git in a directory, or undefined when it fails (not a checkout, no git). */
 function git(dir: string, args: string[]): string | undefined {

@@ -1,5 +1,7 @@
-import { DEFAULTS, Target } from "../core/config";
-import { MOLTWORKER_COMMIT, MOLTWORKER_DEFAULTS } from "../moltworker/config";
+import { Target } from "../core/config";
+import { DEFAULT_MODELS } from "../core/rules";
+import { VPS_DEFAULTS } from "../vps/rules";
+import { MOLTWORKER_COMMIT, MOLTWORKER_DEFAULTS } from "../moltworker/rules";
 
 /** One configuration key as the operator sees it: the README and Pulumi.yaml list each. */
 export interface ConfigKey {
@@ -27,6 +29,14 @@ export const CONFIG_REFERENCE: readonly ConfigKey[] = [
     shapes: BOTH,
   },
   {
+    key: "clawkit:agents",
+    default: "none (one agent)",
+    secret: false,
+    description:
+      "a map from agent name to that agent's settings (any other `clawkit:` key without its prefix), each over the stack's; set with `--secret` once an entry holds a key",
+    shapes: BOTH,
+  },
+  {
     key: "clawkit:anthropicApiKey",
     default: "none",
     secret: true,
@@ -42,7 +52,7 @@ export const CONFIG_REFERENCE: readonly ConfigKey[] = [
   },
   {
     key: "clawkit:model",
-    default: `${DEFAULTS.anthropicModel} (or ${DEFAULTS.openaiModel} with only an OpenAI key)`,
+    default: `${DEFAULT_MODELS.anthropic} (or ${DEFAULT_MODELS.openai} with only an OpenAI key)`,
     secret: false,
     description: "primary model, `anthropic/<model>` or `openai/<model>`",
     shapes: BOTH,
@@ -80,7 +90,7 @@ export const CONFIG_REFERENCE: readonly ConfigKey[] = [
   },
   {
     key: "clawkit:gatewayPort",
-    default: String(DEFAULTS.gatewayPort),
+    default: String(VPS_DEFAULTS.gatewayPort),
     secret: false,
     description: "gateway's loopback port, 1024-65535, not 3128",
     shapes: VPS,
@@ -102,7 +112,7 @@ export const CONFIG_REFERENCE: readonly ConfigKey[] = [
   },
   {
     key: "clawkit:execSecurity",
-    default: DEFAULTS.execSecurity,
+    default: VPS_DEFAULTS.execSecurity,
     secret: false,
     description: "`allowlist` or `deny`; `full` is refused",
     shapes: VPS,
@@ -133,7 +143,7 @@ export const CONFIG_REFERENCE: readonly ConfigKey[] = [
   },
   {
     key: "clawkit:tailnetTags",
-    default: JSON.stringify(DEFAULTS.tailnetTags),
+    default: JSON.stringify(VPS_DEFAULTS.tailnetTags),
     secret: false,
     description: "tags the server joins with; each `tag:…`, owned in your tailnet policy",
     shapes: VPS,
@@ -147,28 +157,28 @@ export const CONFIG_REFERENCE: readonly ConfigKey[] = [
   },
   {
     key: "clawkit:serverType",
-    default: DEFAULTS.serverType,
+    default: VPS_DEFAULTS.serverType,
     secret: false,
     description: "Hetzner server type; `cax…` types are ARM64",
     shapes: VPS,
   },
   {
     key: "clawkit:location",
-    default: DEFAULTS.location,
+    default: VPS_DEFAULTS.location,
     secret: false,
     description: "Hetzner location",
     shapes: VPS,
   },
   {
     key: "clawkit:image",
-    default: DEFAULTS.image,
+    default: VPS_DEFAULTS.image,
     secret: false,
     description: "`debian-12` or the numeric id of your own Debian 12 snapshot",
     shapes: VPS,
   },
   {
     key: "clawkit:volumeSizeGb",
-    default: String(DEFAULTS.volumeSizeGb),
+    default: String(VPS_DEFAULTS.volumeSizeGb),
     secret: false,
     description: "size of the state volume (10-10240)",
     shapes: VPS,
@@ -196,7 +206,7 @@ export const CONFIG_REFERENCE: readonly ConfigKey[] = [
   },
   {
     key: "clawkit:adminUser",
-    default: DEFAULTS.adminUser,
+    default: VPS_DEFAULTS.adminUser,
     secret: false,
     description: "the admin (provisioning) login",
     shapes: VPS,

@@ -1,14 +1,37 @@
 import * as pulumi from "@pulumi/pulumi";
+import { MoltworkerAgent } from "../moltworker/agent";
+import { VpsAgent } from "../vps/agent";
+import { Agent, program } from "./program";
 import { pulumiConfigSource } from "./stackConfig";
-import { program } from "./program";
-import { MoltworkerOutputs } from "../moltworker/agent";
-import { VpsOutputs } from "../vps/agent";
 
-// Each shape fills in its own outputs; the other shape's stay undefined and are not exported.
-const outputs: Partial<VpsOutputs & MoltworkerOutputs> = program(
-  pulumiConfigSource(),
-  pulumi.getStack(),
-);
+/** What a stack exports of one agent: the outputs of its shape. */
+function outputsOf(agent: Agent) {
+  return agent instanceof VpsAgent
+    ? {
+        gatewayToken: agent.gatewayToken,
+        tailnetUrl: agent.tailnetUrl,
+        serverIpv4: agent.serverIpv4,
+        serverIpv6: agent.serverIpv6,
+        sshCommand: agent.sshCommand,
+        adminPrivateKey: agent.adminPrivateKey,
+        sshHostKey: agent.sshHostKey,
+        lockdown: agent.lockdown,
+        posture: agent.posture,
+        listeningPorts: agent.listeningPorts,
+      }
+    : {
+        gatewayToken: agent.gatewayToken,
+        workerUrl: agent.workerUrl,
+        bucketName: agent.bucketName,
+        accessServiceTokenId: agent.accessServiceTokenId,
+        accessServiceTokenSecret: agent.accessServiceTokenSecret,
+      };
+}
+
+const built = program(pulumiConfigSource(), pulumi.getStack());
+const single = built instanceof VpsAgent || built instanceof MoltworkerAgent ? built : undefined;
+// A stack with one agent exports its outputs at the top, as it always has.
+const outputs: Partial<VpsAgent & MoltworkerAgent> = single ?? {};
 
 export const gatewayToken = outputs.gatewayToken;
 export const tailnetUrl = outputs.tailnetUrl;
@@ -24,3 +47,12 @@ export const workerUrl = outputs.workerUrl;
 export const bucketName = outputs.bucketName;
 export const accessServiceTokenId = outputs.accessServiceTokenId;
 export const accessServiceTokenSecret = outputs.accessServiceTokenSecret;
+/** With clawkit:agents: each agent's outputs, by name. */
+export const agents = single
+  ? undefined
+  : Object.fromEntries(
+      Object.entries(built as Record<string, Agent>).map(([name, agent]) => [
+        name,
+        outputsOf(agent),
+      ]),
+    );

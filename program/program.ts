@@ -1,16 +1,29 @@
 import { ConfigSource } from "../core/config";
-import { parseConfig } from "./stackConfig";
-import { createMoltworkerStack, MoltworkerOutputs } from "../moltworker/agent";
-import { createVpsStack, VpsOutputs } from "../vps/agent";
+import { MoltworkerAgent } from "../moltworker/agent";
+import { VpsAgent } from "../vps/agent";
+import { FIRST_AGENT, parseAgents, StackAgent } from "./agents";
+import { adoptTopLevelResources } from "./legacy";
 
-/** The outputs of whichever shape the stack deploys. */
-export type StackOutputs = VpsOutputs | MoltworkerOutputs;
+/** One agent of either shape. */
+export type Agent = VpsAgent | MoltworkerAgent;
+
+/** Builds one agent from its validated configuration. */
+function buildAgent({ name, config }: StackAgent): Agent {
+  // Only the first agent can own what a 0.1 stack registered at the top level.
+  const opts = name === FIRST_AGENT ? { transformations: [adoptTopLevelResources(name)] } : {};
+  return config.target === "vps"
+    ? new VpsAgent(name, { ...config.args, hostname: config.hostname }, opts)
+    : new MoltworkerAgent(name, config.args, opts);
+}
 
 /**
- * The whole program: validate every key first (a bad value throws before any
- * resource is registered), then build the chosen shape.
+ * The whole program: validate every key of every agent first (a bad value throws
+ * before any resource is registered), then build each agent. A stack without
+ * `clawkit:agents` builds its one agent; with it, one per entry, by name.
  */
-export function program(source: ConfigSource, stack: string): StackOutputs {
-  const config = parseConfig(source, stack);
-  return config.target === "vps" ? createVpsStack(config) : createMoltworkerStack(config);
+export function program(source: ConfigSource, stack: string): Agent | Record<string, Agent> {
+  const agents = parseAgents(source, stack);
+  if (source.get("clawkit:agents") === undefined || source.get("clawkit:agents") === "")
+    return buildAgent(agents[0]);
+  return Object.fromEntries(agents.map((agent) => [agent.name, buildAgent(agent)]));
 }

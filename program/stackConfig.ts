@@ -1,15 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { readCheckout } from "../moltworker/checkout";
-import {
-  ConfigError,
-  ConfigProblem,
-  configReader,
-  ConfigSource,
-  k,
-  parseVpsConfig,
-  Target,
-  VpsConfig,
-} from "../core/config";
+import { ConfigError, ConfigProblem, configReader, ConfigSource, k, Target } from "../core/config";
+import { parseVpsConfig, VpsConfig } from "../vps/config";
 import { CONFIG_REFERENCE } from "./configReference";
 import { MoltworkerConfig, parseMoltworkerConfig } from "../moltworker/config";
 

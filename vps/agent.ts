@@ -1,183 +1,200 @@
 import * as pulumi from "@pulumi/pulumi";
-import { packBundle, renderBundle, HostSettings } from "./host/bundle";
-import { renderHostSecrets } from "./host/secrets";
 import * as crypto from "crypto";
-import { ExposureCheck } from "./exposureCheck";
 import { GatewayToken } from "../core/gatewayToken";
+import { ARG_NAMES, dnsLabel, refuseArgs } from "../core/rules";
+import { VpsAgentArgs } from "./args";
+import { ExposureCheck } from "./exposureCheck";
 import { HardenedServer } from "./hardenedServer";
+import { packBundle, renderBundle } from "./host/bundle";
+import { renderHostSecrets } from "./host/secrets";
 import { HostLockdown } from "./hostLockdown";
 import { HostPosture } from "./hostPosture";
 import { Provisioner } from "./provisioner";
+import { vpsProblems } from "./rules";
 import { SecretsSync } from "./secretsSync";
+import { hostSettings, vpsSettings } from "./settings";
 import { TailnetAccess, waitForTailnetDevice } from "./tailnetAccess";
-import { VpsConfig } from "../core/config";
 
-/** What the vps stack exports. */
-export interface VpsOutputs {
+export { VpsAgentArgs } from "./args";
+
+/**
+ * One OpenClaw agent on a hardened Hetzner server that nobody can reach from the
+ * internet: a one-off tailnet key, the server and its state volume, provisioning over
+ * the tailnet, the secrets on stdin, the lockdown switch, the posture report and the
+ * exposure check. Its args are checked by the same rules as the `clawkit:` keys; a bad
+ * one fails with a ResourceError naming it, before anything is registered.
+ */
+export class VpsAgent extends pulumi.ComponentResource {
   /** The gateway's bearer token (secret). */
-  readonly gatewayToken: pulumi.Output<string>;
+  public readonly gatewayToken: pulumi.Output<string>;
   /** The gateway's address on the tailnet (HTTPS through tailscale serve). */
-  readonly tailnetUrl: pulumi.Output<string>;
+  public readonly tailnetUrl: pulumi.Output<string>;
   /** The server's public IPv4 (no port is open on it). */
-  readonly serverIpv4: pulumi.Output<string>;
+  public readonly serverIpv4: pulumi.Output<string>;
   /** The server's public IPv6 (no port is open on it either). */
-  readonly serverIpv6: pulumi.Output<string>;
+  public readonly serverIpv6: pulumi.Output<string>;
   /** How to log in, from a machine on the tailnet. */
-  readonly sshCommand: pulumi.Output<string>;
-  /** The kit's provisioning key (secret): for an operator without clawkit:adminSshKeys. */
-  readonly adminPrivateKey: pulumi.Output<string>;
+  public readonly sshCommand: pulumi.Output<string>;
+  /** The kit's provisioning key (secret): for an operator without adminSshKeys. */
+  public readonly adminPrivateKey: pulumi.Output<string>;
   /** The server's pinned SSH host key. */
-  readonly sshHostKey: pulumi.Output<string>;
-  /** What the last lockdown switch did on the host (`clawkit:lockdown`). */
-  readonly lockdown: pulumi.Output<string>;
+  public readonly sshHostKey: pulumi.Output<string>;
+  /** What the last lockdown switch did on the host. */
+  public readonly lockdown: pulumi.Output<string>;
   /** The host's posture after this run (clawkit-posture --json): no secret in it. */
-  readonly posture: pulumi.Output<Record<string, unknown>>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- free-form JSON, typed "Any" in the schema
+  public readonly posture: pulumi.Output<Record<string, any>>;
   /** The TCP ports something listens on, on the host: what the exposure check probes. */
-  readonly listeningPorts: pulumi.Output<number[]>;
-}
+  public readonly listeningPorts: pulumi.Output<number[]>;
 
-/** The non-secret host settings a configuration implies. */
-export function hostSettings(config: VpsConfig, volumeDevice?: string): HostSettings {
-  const providers = [
-    ...(config.anthropicApiKey ? (["anthropic"] as const) : []),
-    ...(config.openaiApiKey ? (["openai"] as const) : []),
-  ];
-  return {
-    adminUser: config.adminUser,
-    architecture: config.architecture,
-    volumeDevice,
-    openclaw: {
-      gatewayPort: config.gatewayPort,
-      model: config.model,
-      providers,
-      execSecurity: config.execSecurity,
-      execAllowlist: config.execAllowlist,
-      bundledSkills: config.bundledSkills,
-      telegramAllowFrom: config.telegram?.allowFrom,
-    },
-    egressAllowlist: config.egressAllowlist,
-    alertTelegramChats: config.alertTelegramChats,
-  };
-}
+  constructor(name: string, args: VpsAgentArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Refused before anything, this component included, is registered.
+    refuseArgs("VpsAgent", name, vpsProblems(args, ARG_NAMES));
+    super("clawkit:index:VpsAgent", name, {}, opts);
+    const settings = vpsSettings(args, dnsLabel("openclaw", pulumi.getStack(), name));
 
-/** Builds the vps shape: Hetzner server on the tailnet, provisioned over it. */
-export function createVpsStack(config: VpsConfig): VpsOutputs {
-  const labels = {
-    "managed-by": "clawkit",
-    "clawkit-stack": config.stack.toLowerCase().replace(/[^a-z0-9-]/g, "-"),
-  };
+    const labels = {
+      "managed-by": "clawkit",
+      "clawkit-stack": dnsLabel(pulumi.getStack()),
+      "clawkit-agent": dnsLabel(name),
+    };
 
-  const token = new GatewayToken("gateway-token", { rotation: config.tokenRotation });
-  const tailnet = new TailnetAccess("tailnet", { tags: config.tailnetTags });
-
-  const host = new HardenedServer("host", {
-    hostname: config.hostname,
-    serverType: config.serverType,
-    location: config.location,
-    image: config.image,
-    volumeSizeGb: config.volumeSizeGb,
-    keepVolumeOnDestroy: config.keepVolumeOnDestroy,
-    deleteProtection: config.deleteProtection,
-    backups: config.backups,
-    adminUser: config.adminUser,
-    adminSshKeys: config.adminSshKeys,
-    tailnetAuthKey: tailnet.authKey,
-    labels,
-  });
-
-  const device = waitForTailnetDevice(config.hostname, host.server.id, { parent: host });
-  const bundle = host.volumeDevice.apply((volumeDevice) =>
-    packBundle(renderBundle(hostSettings(config, volumeDevice))),
-  );
-
-  const provisioner = new Provisioner(
-    "host",
-    {
-      host: device.addresses[0],
-      user: config.adminUser,
-      privateKey: host.adminPrivateKey,
-      bundle,
-    },
-    { dependsOn: [host.volumeAttachment] },
-  );
-
-  const secretsEnv = pulumi
-    .all([
-      token.value,
-      config.anthropicApiKey,
-      config.openaiApiKey,
-      config.telegram?.botToken,
-      config.alertWebhook,
-    ])
-    .apply(([gatewayToken, anthropicApiKey, openaiApiKey, telegramBotToken, alertWebhook]) =>
-      renderHostSecrets({
-        gatewayToken,
-        credentials: {
-          anthropic: anthropicApiKey,
-          openai: openaiApiKey,
-          telegram: telegramBotToken,
-        },
-        alertWebhook,
-      }),
+    const token = new GatewayToken(
+      `${name}-gateway-token`,
+      { rotation: settings.tokenRotation },
+      { parent: this },
     );
-  const secrets = new SecretsSync(
-    "gateway-secrets",
-    { connection: provisioner.connection, secretsEnv },
-    { dependsOn: [provisioner.run] },
-  );
-  const lockdown = new HostLockdown(
-    "host-lockdown",
-    {
-      connection: provisioner.connection,
-      lockdown: config.lockdown,
-      provisioned: provisioner.run.id,
-    },
-    { dependsOn: [secrets.apply] },
-  );
+    const tailnet = new TailnetAccess(
+      `${name}-tailnet`,
+      { tags: settings.tailnetTags },
+      { parent: this },
+    );
 
-  // What changes the host: a provisioning run, a new bundle, new secrets (as a digest,
-  // itself kept secret in the state), the lockdown. Each makes the checks run again.
-  const hostChanges = [
-    provisioner.run.id,
-    bundle.sha256,
-    pulumi.secret(secretsEnv.apply((env) => crypto.createHash("sha256").update(env).digest("hex"))),
-    String(config.lockdown),
-  ];
-  // Read after the lockdown switch, so it reports the host as the switch left it.
-  const posture = new HostPosture(
-    "host-posture",
-    { connection: provisioner.connection, triggers: hostChanges },
-    { dependsOn: [lockdown] },
-  );
+    const host = new HardenedServer(
+      `${name}-host`,
+      {
+        hostname: settings.hostname,
+        serverType: settings.serverType,
+        location: settings.location,
+        image: settings.image,
+        volumeSizeGb: settings.volumeSizeGb,
+        keepVolumeOnDestroy: settings.keepVolumeOnDestroy,
+        deleteProtection: settings.deleteProtection,
+        backups: settings.backups,
+        adminUser: settings.adminUser,
+        adminSshKeys: settings.adminSshKeys,
+        tailnetAuthKey: tailnet.authKey,
+        labels,
+      },
+      { parent: this },
+    );
 
-  const tailnetUrl = pulumi.interpolate`https://${device.name}`;
-  new ExposureCheck(
-    "exposure-check",
-    {
-      ipv4: host.server.ipv4Address,
-      ipv6: host.server.ipv6Address,
-      tailnetUrl,
-      gatewayPort: config.gatewayPort,
-      // Every port something on the host listens on, whatever its address.
-      extraPorts: posture.listeningPorts,
-      gatewayToken: token.value,
-      lockdown: config.lockdown,
-      hostChanges,
-    },
-    // After the lockdown switch and the posture: a locked-down host is checked as one.
-    { dependsOn: [lockdown, posture] },
-  );
+    const device = waitForTailnetDevice(settings.hostname, host.server.id, { parent: host });
+    const bundle = host.volumeDevice.apply((volumeDevice) =>
+      packBundle(renderBundle(hostSettings(settings, volumeDevice))),
+    );
 
-  return {
-    gatewayToken: token.value,
-    tailnetUrl,
-    serverIpv4: host.server.ipv4Address,
-    serverIpv6: host.server.ipv6Address,
-    sshCommand: pulumi.interpolate`ssh ${config.adminUser}@${device.name}`,
-    adminPrivateKey: host.adminPrivateKey,
-    sshHostKey: provisioner.hostKey,
-    lockdown: lockdown.report,
-    posture: posture.report,
-    listeningPorts: posture.listeningPorts,
-  };
+    const provisioner = new Provisioner(
+      `${name}-host`,
+      {
+        host: device.addresses[0],
+        user: settings.adminUser,
+        privateKey: host.adminPrivateKey,
+        bundle,
+      },
+      { parent: this, dependsOn: [host.volumeAttachment] },
+    );
+
+    const secretsEnv = pulumi
+      .all([
+        token.value,
+        settings.anthropicApiKey,
+        settings.openaiApiKey,
+        settings.telegram?.botToken,
+        settings.alertWebhook,
+      ])
+      .apply(([gatewayToken, anthropicApiKey, openaiApiKey, telegramBotToken, alertWebhook]) =>
+        renderHostSecrets({
+          gatewayToken,
+          credentials: {
+            anthropic: anthropicApiKey,
+            openai: openaiApiKey,
+            telegram: telegramBotToken,
+          },
+          alertWebhook,
+        }),
+      );
+    const secrets = new SecretsSync(
+      `${name}-gateway-secrets`,
+      { connection: provisioner.connection, secretsEnv },
+      { parent: this, dependsOn: [provisioner.run] },
+    );
+    const lockdown = new HostLockdown(
+      `${name}-host-lockdown`,
+      {
+        connection: provisioner.connection,
+        lockdown: settings.lockdown,
+        provisioned: provisioner.run.id,
+      },
+      { parent: this, dependsOn: [secrets.apply] },
+    );
+
+    // What changes the host: a provisioning run, a new bundle, new secrets (as a digest,
+    // itself kept secret in the state), the lockdown. Each makes the checks run again.
+    const hostChanges = [
+      provisioner.run.id,
+      bundle.sha256,
+      pulumi.secret(
+        secretsEnv.apply((env) => crypto.createHash("sha256").update(env).digest("hex")),
+      ),
+      String(settings.lockdown),
+    ];
+    // Read after the lockdown switch, so it reports the host as the switch left it.
+    const posture = new HostPosture(
+      `${name}-host-posture`,
+      { connection: provisioner.connection, triggers: hostChanges },
+      { parent: this, dependsOn: [lockdown] },
+    );
+
+    const tailnetUrl = pulumi.interpolate`https://${device.name}`;
+    new ExposureCheck(
+      `${name}-exposure-check`,
+      {
+        ipv4: host.server.ipv4Address,
+        ipv6: host.server.ipv6Address,
+        tailnetUrl,
+        gatewayPort: settings.gatewayPort,
+        // Every port something on the host listens on, whatever its address.
+        extraPorts: posture.listeningPorts,
+        gatewayToken: token.value,
+        lockdown: settings.lockdown,
+        hostChanges,
+      },
+      // After the lockdown switch and the posture: a locked-down host is checked as one.
+      { parent: this, dependsOn: [lockdown, posture] },
+    );
+
+    this.gatewayToken = token.value;
+    this.tailnetUrl = tailnetUrl;
+    this.serverIpv4 = host.server.ipv4Address;
+    this.serverIpv6 = host.server.ipv6Address;
+    this.sshCommand = pulumi.interpolate`ssh ${settings.adminUser}@${device.name}`;
+    this.adminPrivateKey = host.adminPrivateKey;
+    this.sshHostKey = provisioner.hostKey;
+    this.lockdown = lockdown.report;
+    this.posture = posture.report;
+    this.listeningPorts = posture.listeningPorts;
+    this.registerOutputs({
+      gatewayToken: this.gatewayToken,
+      tailnetUrl: this.tailnetUrl,
+      serverIpv4: this.serverIpv4,
+      serverIpv6: this.serverIpv6,
+      sshCommand: this.sshCommand,
+      adminPrivateKey: this.adminPrivateKey,
+      sshHostKey: this.sshHostKey,
+      lockdown: this.lockdown,
+      posture: this.posture,
+      listeningPorts: this.listeningPorts,
+    });
+  }
 }

@@ -4,7 +4,7 @@ import * as path from "path";
 import { renderExecApprovals } from "../../vps/host/exec-approvals";
 import { CREDENTIAL_PLACEHOLDER } from "../../vps/host/credential-gateway";
 import { renderOpenclawConfig } from "../../vps/host/openclaw-config";
-import { DEFAULTS } from "../../core/config";
+import { DEFAULT_MODELS } from "../../core/rules";
 import { readTap, stageCredentialGateway, TapLine } from "../support/credential-gateway";
 import { sampleSettings } from "../support/samples";
 import {
@@ -55,7 +55,7 @@ function agentTurn(commands: string[], allowlist: string[]): Turn {
     const settings = sampleSettings({
       execAllowlist: allowlist,
       telegramAllowFrom: undefined,
-      model: DEFAULTS.anthropicModel,
+      model: DEFAULT_MODELS.anthropic,
     });
     fs.writeFileSync(path.join(tmp.dir, "openclaw.json"), renderOpenclawConfig(settings.openclaw), {
       mode: 0o640,
@@ -120,7 +120,7 @@ describe("artifacts: exec and the model key through a real agent turn (pinned op
     );
   });
 
-  it("runs what the allowlist names and denies everything else, without asking", function () {
+  it("runs what the allowlist names and denies everything else, without asking [A1]", function () {
     const { offered, results } = turn;
     assert.ok(offered.includes("exec"), `exec was not offered: ${offered.join(",")}`);
     assert.strictEqual(results.length, 4, results.join("\n"));
@@ -131,7 +131,7 @@ describe("artifacts: exec and the model key through a real agent turn (pinned op
     }
   });
 
-  it("the model sees the real key, sent by the credential gateway; openclaw sent only the placeholder", function () {
+  it("the model sees the real key, sent by the credential gateway; openclaw sent only the placeholder [S4]", function () {
     const { requests, tap } = turn;
     assert.ok(requests.length >= 2, "the turn took fewer than two model calls");
     for (const q of requests) {

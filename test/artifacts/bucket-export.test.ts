@@ -4,7 +4,7 @@ import * as fs from "fs";
 import { AddressInfo } from "net";
 import * as path from "path";
 import { program } from "../../program/program";
-import { MoltworkerOutputs } from "../../moltworker/agent";
+import { MoltworkerAgent } from "../../moltworker/agent";
 import { signV4 } from "../../moltworker/bucket-export";
 import { FakeBucket } from "../support/fakeR2";
 import { moltworkerConfig, sourceOf } from "../support/config";
@@ -42,7 +42,7 @@ describe("artifacts: SigV4 signing against AWS's published example", function ()
   });
 });
 
-describe("artifacts: `pulumi destroy` with bucketOnDestroy export, run for real against a fake R2", function () {
+describe("artifacts: `pulumi destroy` with bucketOnDestroy export, run for real against a fake R2 [M9]", function () {
   this.timeout(60_000);
   let work: { dir: string; remove: () => void };
   let guard: Record<string, unknown>;
@@ -86,12 +86,14 @@ describe("artifacts: `pulumi destroy` with bucketOnDestroy export, run for real 
     const outputs = program(
       sourceOf({ ...moltworkerConfig(), "clawkit:bucketOnDestroy": "export" }),
       "dev",
-    ) as MoltworkerOutputs;
+    ) as MoltworkerAgent;
     await valueOf(outputs.gatewayToken);
     await settle();
     const found = registered
       .slice(start)
-      .find((r) => r.type === "command:local:Command" && r.name === "bucket-guard-on-destroy")!;
+      .find(
+        (r) => r.type === "command:local:Command" && r.name === "openclaw-bucket-guard-on-destroy",
+      )!;
     guard = unwrap(found.inputs) as Record<string, unknown>;
     credentials = JSON.parse(String(guard.stdin)) as typeof credentials;
     bucket = new FakeBucket("openclaw-dev-state", credentials);

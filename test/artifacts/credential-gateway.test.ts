@@ -106,7 +106,7 @@ function throughGateway(
   }
 }
 
-describe("artifacts: the credential gateway (Debian's nginx, the rendered config)", function () {
+describe("artifacts: the credential gateway (Debian's nginx, the rendered config) [S5]", function () {
   this.timeout(180_000);
   before(function () {
     requirePrerequisites(
@@ -168,7 +168,7 @@ describe("artifacts: the credential gateway (Debian's nginx, the rendered config
     assert.match(r.stderr, /host not found in upstream/);
   });
 
-  it("locked down (clawkit-lockdown): every route answers 403 and nothing reaches an upstream; the health check answers", function () {
+  it("locked down (clawkit-lockdown): every route answers 403 and nothing reaches an upstream; the health check answers [W7]", function () {
     const { results, upstream } = throughGateway(
       [
         request(

@@ -151,7 +151,7 @@ function refused(r: ClientResult, message: RegExp): void {
   assert.match(r.error?.message ?? "", message, JSON.stringify(r.error));
 }
 
-describe("artifacts: dangerous gateway methods (pinned openclaw, rendered config, loopback and a serve proxy)", function () {
+describe("artifacts: dangerous gateway methods (pinned openclaw, rendered config, loopback and a serve proxy) [R5]", function () {
   this.timeout(300_000);
   let gw: Gateway;
   const loopback = () => `ws://127.0.0.1:${gw.port}`;
@@ -233,7 +233,7 @@ describe("artifacts: dangerous gateway methods (pinned openclaw, rendered config
     assert.deepStrictEqual(nodes.payload?.nodes, []);
   });
 
-  it("through the serve proxy the token alone has no scope, and even an approved admin device gets no terminal", function () {
+  it("through the serve proxy the token alone has no scope, and even an approved admin device gets no terminal [R6]", function () {
     const bare = gw.client([tailnet, "health", "{}", "terminal.open", '{"cols":80,"rows":24}']);
     assert.strictEqual(bare.connected, true, JSON.stringify(bare));
     assert.deepStrictEqual(bare.scopes, []);

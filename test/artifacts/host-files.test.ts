@@ -10,6 +10,7 @@ import { HOST } from "../../vps/host/paths";
 import { egressAllowlist, renderProxyConfig } from "../../vps/host/proxy";
 import { renderSshdConfig } from "../../vps/host/sshd";
 import { renderUserData } from "../../vps/host/userdata";
+import { DOC_FIGURES, MAX_UNIT_EXPOSURE, readDocs, statedValues } from "../support/doc-figures";
 import { sampleSettings, sampleUserDataOptions } from "../support/samples";
 import {
   command,
@@ -22,9 +23,6 @@ import {
   run,
   tempDir,
 } from "../support/tools";
-
-/** The highest `systemd-analyze security` exposure the gateway unit may have. */
-const MAX_EXPOSURE = 2.0;
 
 describe("artifacts: cloud-config through cloud-init's own schema", function () {
   before(function () {
@@ -106,19 +104,23 @@ describe("artifacts: every shipped shell script through shellcheck", function ()
   }
 });
 
-/** The units clawkit ships with a sandbox, and how the README and the threat map name their score. */
+/**
+ * The units clawkit ships with a sandbox, how the README and the threat map name their
+ * score, and the threat map's row whose control the sandbox is.
+ */
 const SANDBOXED_UNITS = [
-  { name: HOST.gatewayUnit, render: renderGatewayUnit, label: "gateway unit" },
+  { name: HOST.gatewayUnit, render: renderGatewayUnit, label: "gateway unit", row: "A9" },
   {
     name: HOST.credentialGatewayUnit,
     render: renderCredentialGatewayUnit,
     label: "credential gateway unit",
+    row: "S5",
   },
-  { name: HOST.alertUnit, render: renderAlertUnit, label: "alert watcher unit" },
+  { name: HOST.alertUnit, render: renderAlertUnit, label: "alert watcher unit", row: "W8" },
 ] as const;
 
 for (const u of SANDBOXED_UNITS) {
-  describe(`artifacts: the ${u.label} through systemd-analyze`, function () {
+  describe(`artifacts: the ${u.label} through systemd-analyze [${u.row}]`, function () {
     let tmp: ReturnType<typeof tempDir>;
     let unit: string;
     before(function () {
@@ -145,27 +147,20 @@ for (const u of SANDBOXED_UNITS) {
       assert.strictEqual(result.stderr.trim(), "");
     });
 
-    it(`rates an exposure of at most ${MAX_EXPOSURE} in systemd-analyze security --offline`, function () {
+    it(`rates an exposure of at most ${MAX_UNIT_EXPOSURE} in systemd-analyze security --offline`, function () {
       const result = run("systemd-analyze", ["security", "--offline=true", "--no-pager", unit]);
       const match = /Overall exposure level for \S+: ([0-9.]+)/.exec(result.stdout);
       assert.ok(match, result.stdout + result.stderr);
       const score = Number(match[1]);
       console.log(`      exposure score: ${score}`);
-      assert.ok(score <= MAX_EXPOSURE, `exposure ${score} > ${MAX_EXPOSURE}`);
-      // The README and the threat map quote it: they must quote this one.
-      const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
-      const map = fs.readFileSync(path.join(ROOT, "docs", "threat-model.md"), "utf8");
-      assert.ok(
-        readme.includes(`${u.label} is rated **${match[1]}**`),
-        `README does not say "${u.label} is rated **${match[1]}**"`,
-      );
-      assert.deepStrictEqual(
-        [
-          ...map.matchAll(new RegExp(`(?<![A-Za-z] )${u.label} exposure score (\\d\\.\\d)`, "g")),
-        ].map((m) => m[1]),
-        [match[1]],
-        `the threat map quotes another score for the ${u.label}`,
-      );
+      assert.ok(score <= MAX_UNIT_EXPOSURE, `exposure ${score} > ${MAX_UNIT_EXPOSURE}`);
+      // The README and the threat map quote it (the docs test finds every place): this one.
+      const figure = DOC_FIGURES.find((f) => f.name === `${u.label} exposure`);
+      assert.ok(figure, `test/support/doc-figures.ts has no figure "${u.label} exposure"`);
+      const stated = statedValues(readDocs(), figure).flatMap((p) => p.found);
+      assert.ok(stated.length > 0, `the docs never state the ${u.label}'s score`);
+      for (const s of stated)
+        assert.strictEqual(s.value, match[1], `${s.doc}:${s.line} quotes another score`);
     });
 
     it("the score check has teeth: stripping the sandbox raises it above the limit", function () {
@@ -181,12 +176,12 @@ for (const u of SANDBOXED_UNITS) {
       fs.writeFileSync(weak, stripped);
       const result = run("systemd-analyze", ["security", "--offline=true", "--no-pager", weak]);
       const score = Number(/Overall exposure level for \S+: ([0-9.]+)/.exec(result.stdout)?.[1]);
-      assert.ok(score > MAX_EXPOSURE, `stripped unit still scores ${score}`);
+      assert.ok(score > MAX_UNIT_EXPOSURE, `stripped unit still scores ${score}`);
     });
   });
 }
 
-describe("artifacts: the first-boot shred unit through systemd-analyze", function () {
+describe("artifacts: the first-boot shred unit through systemd-analyze [R9]", function () {
   before(function () {
     requirePrerequisites(this, command("systemd-analyze"));
   });
@@ -197,7 +192,7 @@ describe("artifacts: the first-boot shred unit through systemd-analyze", functio
   });
 });
 
-describe("artifacts: the sshd drop-in through sshd -t and sshd -T", function () {
+describe("artifacts: the sshd drop-in through sshd -t and sshd -T [R8]", function () {
   before(function () {
     requirePrerequisites(
       this,
@@ -267,7 +262,7 @@ describe("artifacts: the sshd drop-in through sshd -t and sshd -T", function () 
   });
 });
 
-describe("artifacts: the proxy config through squid -k parse", function () {
+describe("artifacts: the proxy config through squid -k parse [A2]", function () {
   before(function () {
     requirePrerequisites(
       this,
@@ -318,7 +313,7 @@ describe("artifacts: the proxy config through squid -k parse", function () {
   }
 });
 
-describe("artifacts: proxy-self.sh lists every address of the host", function () {
+describe("artifacts: proxy-self.sh lists every address of the host [A3]", function () {
   before(function () {
     requirePrerequisites(this, command("unshare"), command("ip"), rootUser());
   });

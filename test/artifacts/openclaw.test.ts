@@ -77,7 +77,7 @@ describe("artifacts: openclaw.json through the pinned openclaw (Node 24)", funct
   ];
 
   for (const [title, overrides] of variants) {
-    it(`config validate --json: valid (${title})`, function () {
+    it(`config validate --json: valid (${title}) [R1]`, function () {
       const result = openclaw(renderOpenclawConfig(sampleSettings(overrides).openclaw), [
         "config",
         "validate",
@@ -87,7 +87,7 @@ describe("artifacts: openclaw.json through the pinned openclaw (Node 24)", funct
       assert.strictEqual((result.json as { valid: boolean }).valid, true, result.stdout);
     });
 
-    it(`security audit --json: 0 critical (${title})`, function () {
+    it(`security audit --json: 0 critical (${title}) [R1, R3, A6]`, function () {
       const result = openclaw(renderOpenclawConfig(sampleSettings(overrides).openclaw), [
         "security",
         "audit",
@@ -125,7 +125,7 @@ describe("artifacts: openclaw.json through the pinned openclaw (Node 24)", funct
   });
 });
 
-describe("artifacts: the exec approvals document through `openclaw approvals set`", function () {
+describe("artifacts: the exec approvals document through `openclaw approvals set` [A1]", function () {
   this.timeout(120_000);
   before(function () {
     requirePrerequisites(

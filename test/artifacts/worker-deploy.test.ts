@@ -5,7 +5,7 @@ import { AddressInfo } from "net";
 import * as path from "path";
 import { program } from "../../program/program";
 import { readCheckout } from "../../moltworker/checkout";
-import { MoltworkerOutputs } from "../../moltworker/agent";
+import { MoltworkerAgent } from "../../moltworker/agent";
 import {
   BASE_WORKER_SECRET_NAMES,
   FIXTURE_WRANGLER_CONFIG,
@@ -32,7 +32,7 @@ describe("artifacts: the moltworker deploy commands, run for real against a fake
   let binDir: string;
   let commit: string;
   let resources: Registered[];
-  let outputs: MoltworkerOutputs;
+  let outputs: MoltworkerAgent;
   let server: http.Server;
   let restarts: { method?: string; url?: string; headers: http.IncomingHttpHeaders }[];
   let restartStatus = 200;
@@ -49,7 +49,7 @@ describe("artifacts: the moltworker deploy commands, run for real against a fake
   };
   /** The secrets command, pointed at the loopback stand-in for the worker. */
   const secretsInputs = () => {
-    const inputs = inputsOf("worker-secrets-bulk");
+    const inputs = inputsOf("openclaw-worker-secrets-bulk");
     const port = (server.address() as AddressInfo).port;
     return {
       ...inputs,
@@ -99,7 +99,7 @@ describe("artifacts: the moltworker deploy commands, run for real against a fake
     outputs = program(
       sourceOf(values, SECRET_KEYS, {}, { [checkoutDir]: readCheckout(checkoutDir)! }),
       "dev",
-    ) as MoltworkerOutputs;
+    ) as MoltworkerAgent;
     await valueOf(outputs.accessServiceTokenSecret);
     await settle();
     resources = registered.slice(start);
@@ -110,8 +110,8 @@ describe("artifacts: the moltworker deploy commands, run for real against a fake
     work?.remove();
   });
 
-  it("deploy: checks the pinned commit, writes the rendered config, runs `wrangler deploy` with it", async function () {
-    const inputs = inputsOf("worker-wrangler");
+  it("deploy: checks the pinned commit, writes the rendered config, runs `wrangler deploy` with it [M8]", async function () {
+    const inputs = inputsOf("openclaw-worker-wrangler");
     const { log, env } = session();
     const r = await runLocalCommand(inputs, "create", env);
     assert.strictEqual(r.status, 0, r.stderr);
@@ -131,7 +131,7 @@ describe("artifacts: the moltworker deploy commands, run for real against a fake
     assert.ok(!JSON.stringify(inputs.environment).includes(TEST_SECRETS.cloudflareApiToken));
   });
 
-  it("secrets: reach `wrangler secret bulk` on stdin only, exactly the names the worker reads; the gateway is restarted through Access", async function () {
+  it("secrets: reach `wrangler secret bulk` on stdin only, exactly the names the worker reads; the gateway is restarted through Access [M6, M7]", async function () {
     restarts.length = 0;
     restartStatus = 200;
     const inputs = secretsInputs();
@@ -201,7 +201,7 @@ describe("artifacts: the moltworker deploy commands, run for real against a fake
     assert.strictEqual(restarts[0].headers["cf-access-client-secret"], serviceSecret);
   });
 
-  it("secrets: refused, before any is set, when the worker carries a debug switch", async function () {
+  it("secrets: refused, before any is set, when the worker carries a debug switch [M3]", async function () {
     const { log, env } = session({
       FAKE_SECRET_LIST: '[{"name":"DEBUG_ROUTES","type":"secret_text"}]',
     });
@@ -214,7 +214,7 @@ describe("artifacts: the moltworker deploy commands, run for real against a fake
     );
   });
 
-  it("secrets: a gateway that cannot be restarted fails the command, saying the old secrets still run", async function () {
+  it("secrets: a gateway that cannot be restarted fails the command, saying the old secrets still run [M7, M13]", async function () {
     restarts.length = 0;
     restartStatus = 503;
     const { env } = session();
@@ -225,8 +225,8 @@ describe("artifacts: the moltworker deploy commands, run for real against a fake
     assert.strictEqual(restarts.length, 2, "it retried");
   });
 
-  it("deploy: refused when the checkout moved off the pinned commit, or has local changes", async function () {
-    const inputs = inputsOf("worker-wrangler");
+  it("deploy: refused when the checkout moved off the pinned commit, or has local changes [M8]", async function () {
+    const inputs = inputsOf("openclaw-worker-wrangler");
     fs.appendFileSync(path.join(checkoutDir, "wrangler.jsonc"), "\n// local change\n");
     let s = session();
     let r = await runLocalCommand(inputs, "create", s.env);
@@ -243,8 +243,8 @@ describe("artifacts: the moltworker deploy commands, run for real against a fake
     git("reset", "-q", "--hard", commit);
   });
 
-  it("destroy: the bucket guard stops it by default, and lets it go on with bucketOnDestroy keep", async function () {
-    const inputs = inputsOf("bucket-guard-on-destroy");
+  it("destroy: the bucket guard stops it by default, and lets it go on with bucketOnDestroy keep [M9, M13]", async function () {
+    const inputs = inputsOf("openclaw-bucket-guard-on-destroy");
     const refused = await runLocalCommand(inputs, "delete", session().env);
     assert.notStrictEqual(refused.status, 0);
     assert.match(
@@ -265,14 +265,14 @@ describe("artifacts: the moltworker deploy commands, run for real against a fake
 
   it("deploy: without wrangler installed, says how to install it", async function () {
     const { env } = session({ PATH: "/usr/bin:/bin" });
-    const r = await runLocalCommand(inputsOf("worker-wrangler"), "create", env);
+    const r = await runLocalCommand(inputsOf("openclaw-worker-wrangler"), "create", env);
     assert.notStrictEqual(r.status, 0);
     assert.match(r.stderr, /wrangler not found: install moltworker's dependencies \(npm ci in /);
   });
 
   it("delete: `wrangler delete` for the stack's worker", async function () {
     const { log, env } = session();
-    const r = await runLocalCommand(inputsOf("worker-wrangler"), "delete", env);
+    const r = await runLocalCommand(inputsOf("openclaw-worker-wrangler"), "delete", env);
     assert.strictEqual(r.status, 0, r.stderr);
     assert.deepStrictEqual(calls(log)[0].argv, ["delete", "--name", "openclaw-dev"]);
   });

@@ -5,7 +5,7 @@ import * as net from "net";
 import { AddressInfo } from "net";
 import * as path from "path";
 import { program } from "../../program/program";
-import { MoltworkerOutputs } from "../../moltworker/agent";
+import { MoltworkerAgent } from "../../moltworker/agent";
 import { moltworkerConfig, sourceOf, TEST_SECRETS } from "../support/config";
 import { installMocks, registered, Registered, settle, unwrap, valueOf } from "../support/mocks";
 import { command, requirePrerequisites, runLocalCommand, tempDir } from "../support/tools";
@@ -158,7 +158,7 @@ describe("artifacts: the moltworker lockdown and exposure check, run for real ag
     await installMocks();
     const build = async (values: Record<string, string>) => {
       const start = registered.length;
-      const outputs = program(sourceOf(values), "dev") as MoltworkerOutputs;
+      const outputs = program(sourceOf(values), "dev") as MoltworkerAgent;
       serviceId = await valueOf(outputs.accessServiceTokenId);
       serviceSecret = await valueOf(outputs.accessServiceTokenSecret);
       await settle();
@@ -181,8 +181,8 @@ describe("artifacts: the moltworker lockdown and exposure check, run for real ag
     gatewayRunning = true;
   });
 
-  it("exposure check: passes when Access answers without credentials and the worker answers the service token; no secret on a command line", async function () {
-    const r = await runCommand(pointed(inputsOf(open, "exposure-check-probe")));
+  it("exposure check: passes when Access answers without credentials and the worker answers the service token; no secret on a command line [M12]", async function () {
+    const r = await runCommand(pointed(inputsOf(open, "openclaw-exposure-check-probe")));
     assert.strictEqual(r.status, 0, r.stderr);
     assert.match(r.stderr, /without Access credentials, Access answered \/ and \/sandbox-health/);
     assert.match(r.stderr, /with the service token, the worker answered its health route/);
@@ -196,13 +196,13 @@ describe("artifacts: the moltworker lockdown and exposure check, run for real ag
     console.log(`      exposure check against the stand-ins: ${r.seconds.toFixed(2)} s`);
 
     mode = "access-403";
-    const forbidden = await runCommand(pointed(inputsOf(open, "exposure-check-probe")));
+    const forbidden = await runCommand(pointed(inputsOf(open, "openclaw-exposure-check-probe")));
     assert.strictEqual(forbidden.status, 0, forbidden.stderr);
   });
 
-  it("exposure check: an Access that lets an unauthenticated request through fails it, naming the finding", async function () {
+  it("exposure check: an Access that lets an unauthenticated request through fails it, naming the finding [M12]", async function () {
     mode = "open";
-    const r = await runCommand(pointed(inputsOf(open, "exposure-check-probe")));
+    const r = await runCommand(pointed(inputsOf(open, "openclaw-exposure-check-probe")));
     assert.notStrictEqual(r.status, 0);
     // The worker's own redirect goes to the team domain too; it is not Access's login page.
     assert.match(
@@ -214,7 +214,7 @@ describe("artifacts: the moltworker lockdown and exposure check, run for real ag
     assert.strictEqual(seen.filter((s) => s.who === "worker").length, 3, "looked three times");
 
     mode = "hole";
-    const hole = await runCommand(pointed(inputsOf(open, "exposure-check-probe")));
+    const hole = await runCommand(pointed(inputsOf(open, "openclaw-exposure-check-probe")));
     assert.notStrictEqual(hole.status, 0);
     assert.match(
       hole.stderr,
@@ -222,17 +222,17 @@ describe("artifacts: the moltworker lockdown and exposure check, run for real ag
     );
   });
 
-  it("exposure check: an Access that no longer takes the kit's service token fails it, naming the token", async function () {
+  it("exposure check: an Access that no longer takes the kit's service token fails it, naming the token [M12]", async function () {
     mode = "token-refused";
-    const r = await runCommand(pointed(inputsOf(open, "exposure-check-probe")));
+    const r = await runCommand(pointed(inputsOf(open, "openclaw-exposure-check-probe")));
     assert.notStrictEqual(r.status, 0);
     assert.match(r.stderr, /with the kit's Access service token, \S+\/sandbox-health got HTTP 302/);
     assert.match(r.stderr, /could neither restart the gateway nor undo a lockdown/);
   });
 
-  it("exposure check: bounded, a worker that never answers fails it within the timeouts", async function () {
+  it("exposure check: bounded, a worker that never answers fails it within the timeouts [M12]", async function () {
     const port = (silent.address() as AddressInfo).port;
-    const inputs = pointed(inputsOf(open, "exposure-check-probe"), {
+    const inputs = pointed(inputsOf(open, "openclaw-exposure-check-probe"), {
       CLAWKIT_WORKER_URL: `http://127.0.0.1:${port}`,
       CLAWKIT_CHECK_TRIES: "1",
     });
@@ -242,8 +242,8 @@ describe("artifacts: the moltworker lockdown and exposure check, run for real ag
     assert.ok(r.seconds < 8, `took ${r.seconds} s`);
   });
 
-  it("lockdown on: revokes every Access session of the application, then restarts the gateway with the service token; secrets only on curl's stdin", async function () {
-    const inputs = inputsOf(locked, "lockdown-switch");
+  it("lockdown on: revokes every Access session of the application, then restarts the gateway with the service token; secrets only on curl's stdin [M11, M6]", async function () {
+    const inputs = inputsOf(locked, "openclaw-lockdown-switch");
     const r = await runCommand(pointed(inputs));
     assert.strictEqual(r.status, 0, r.stderr);
     const env = inputs.environment as Record<string, string>;
@@ -267,20 +267,20 @@ describe("artifacts: the moltworker lockdown and exposure check, run for real ag
     // During a lockdown the check still passes: the service token gets through and the
     // worker's health route answers without the gateway.
     gatewayRunning = false;
-    const check = await runCommand(pointed(inputsOf(locked, "exposure-check-probe")));
+    const check = await runCommand(pointed(inputsOf(locked, "openclaw-exposure-check-probe")));
     assert.strictEqual(check.status, 0, check.stderr);
   });
 
-  it("lockdown on: a revocation Cloudflare refuses fails the command, says what to do, and restarts nothing", async function () {
+  it("lockdown on: a revocation Cloudflare refuses fails the command, says what to do, and restarts nothing [M11]", async function () {
     revokeStatus = 403;
-    const r = await runCommand(pointed(inputsOf(locked, "lockdown-switch")));
+    const r = await runCommand(pointed(inputsOf(locked, "openclaw-lockdown-switch")));
     assert.notStrictEqual(r.status, 0);
     assert.match(r.stderr, /were not revoked .*Access: Apps and Policies Edit/);
     assert.strictEqual(seen.filter((s) => s.who === "worker").length, 0);
   });
 
-  it("lockdown off: touches nothing at Cloudflare, and says people get in again", async function () {
-    const r = await runCommand(pointed(inputsOf(open, "lockdown-switch")));
+  it("lockdown off: touches nothing at Cloudflare, and says people get in again [M11]", async function () {
+    const r = await runCommand(pointed(inputsOf(open, "openclaw-lockdown-switch")));
     assert.strictEqual(r.status, 0, r.stderr);
     assert.match(r.stderr, /lockdown off: Access lets the listed people in again/);
     assert.deepStrictEqual(seen, []);

@@ -1,8 +1,12 @@
+import { execFileSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
-import { Checkout, ConfigSource, VpsConfig } from "../../core/config";
+import { ConfigSource } from "../../core/config";
+import { Checkout } from "../../moltworker/checkout";
+import { VpsConfig } from "../../vps/config";
 import { parseConfig } from "../../program/stackConfig";
-import { MOLTWORKER_COMMIT, MoltworkerConfig } from "../../moltworker/config";
+import { MoltworkerConfig } from "../../moltworker/config";
 
 /** The secrets of the baseline test stack. Tests look for these strings where they must not be. */
 export const TEST_SECRETS = {
@@ -21,15 +25,46 @@ export const FIXTURE_WRANGLER_CONFIG = fs.readFileSync(
   "utf8",
 );
 
-/** Where the test config says the moltworker checkout is. */
-export const FIXTURE_CHECKOUT_DIR = "/work/checkouts/moltworker";
+/**
+ * A real git checkout holding the fixture wrangler.jsonc, made once per test process:
+ * MoltworkerAgent reads its checkout from disk. Fixed author, committer and dates make
+ * its commit the same on every run.
+ */
+function makeFixtureCheckout(): { dir: string; commit: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "clawkit-fixture-moltworker-"));
+  fs.writeFileSync(path.join(dir, "wrangler.jsonc"), FIXTURE_WRANGLER_CONFIG);
+  const env = {
+    ...process.env,
+    GIT_AUTHOR_NAME: "clawkit tests",
+    GIT_AUTHOR_EMAIL: "tests@clawkit.invalid",
+    GIT_COMMITTER_NAME: "clawkit tests",
+    GIT_COMMITTER_EMAIL: "tests@clawkit.invalid",
+    GIT_AUTHOR_DATE: "2026-01-01T00:00:00Z",
+    GIT_COMMITTER_DATE: "2026-01-01T00:00:00Z",
+  };
+  const git = (...args: string[]) =>
+    execFileSync("git", ["-C", dir, "-c", "init.defaultBranch=main", ...args], {
+      env,
+      encoding: "utf8",
+    }).trim();
+  git("init", "-q");
+  git("add", "wrangler.jsonc");
+  git("commit", "-q", "-m", "fixture");
+  return { dir, commit: git("rev-parse", "HEAD") };
+}
+const FIXTURE_CHECKOUT = makeFixtureCheckout();
+
+/** Where the test config says the moltworker checkout is (a real one, see makeFixtureCheckout). */
+export const FIXTURE_CHECKOUT_DIR = FIXTURE_CHECKOUT.dir;
+/** The fixture checkout's commit: what the test config pins. */
+export const FIXTURE_COMMIT = FIXTURE_CHECKOUT.commit;
 
 /** A clean checkout at the pinned commit, as readCheckout would report it. */
 export function fixtureCheckout(overrides: Partial<Checkout> = {}): Checkout {
   return {
     dir: FIXTURE_CHECKOUT_DIR,
     wranglerConfig: FIXTURE_WRANGLER_CONFIG,
-    head: MOLTWORKER_COMMIT,
+    head: FIXTURE_COMMIT,
     dirty: false,
     ...overrides,
   };
@@ -59,6 +94,7 @@ export function moltworkerConfig(): Record<string, string> {
     "clawkit:workersSubdomain": "example-team",
     "clawkit:accessEmails": '["alice@example.com","bob@example.org"]',
     "clawkit:moltworkerDir": FIXTURE_CHECKOUT_DIR,
+    "clawkit:moltworkerCommit": FIXTURE_COMMIT,
     "cloudflare:apiToken": TEST_SECRETS.cloudflareApiToken,
   };
 }

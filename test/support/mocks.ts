@@ -65,6 +65,24 @@ export interface RegisteredOptions {
 }
 export const optionsByName = new Map<string, RegisteredOptions>();
 
+/** A registration as the engine would name it: its URN, and the URNs it may have had before. */
+export interface Registration {
+  readonly urn: string;
+  /** Alias URNs, when the SDK computes them itself (see computeAliasesInSdk). */
+  readonly aliases: string[];
+}
+export const registrations: Registration[] = [];
+
+/**
+ * Makes the SDK compute every alias URN itself, inheritance from a parent's aliases
+ * included, and send them as URNs (as it does for an engine without alias specs), so a
+ * test can read the URNs a resource answers to.
+ */
+export function computeAliasesInSdk(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require("@pulumi/pulumi/runtime/state").getStore().supportsAliasSpecs = false;
+}
+
 /** The subset of the register request this file reads. */
 interface RegisterRequest {
   getName(): string;
@@ -72,6 +90,9 @@ interface RegisterRequest {
   getRetainondelete(): boolean | undefined;
   getAdditionalsecretoutputsList(): string[];
   getDependenciesList(): string[];
+  getParent(): string;
+  getType(): string;
+  getAliasurnsList(): string[];
 }
 
 /** Deterministic filler, so two runs of one config produce the same graph. */
@@ -101,7 +122,11 @@ export async function installMocks(): Promise<void> {
         const state: Record<string, unknown> = { ...inputs };
         switch (args.type) {
           case "random:index/randomPassword:RandomPassword":
-            state.result = filler(JSON.stringify(inputs.keepers ?? {}), Number(inputs.length));
+            // Per resource, as the provider's are: two agents never share a token.
+            state.result = filler(
+              args.name + JSON.stringify(inputs.keepers ?? {}),
+              Number(inputs.length),
+            );
             break;
           case "tls:index/privateKey:PrivateKey":
             state.publicKeyOpenssh = `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI${filler(args.name, 43)} \n`;
@@ -184,6 +209,13 @@ export async function installMocks(): Promise<void> {
       retainOnDelete: req.getRetainondelete() ?? false,
       additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
       dependencies: req.getDependenciesList(),
+    });
+    // The engine's URN: the parent's type chain, this type, this name.
+    const parent = req.getParent();
+    const type = parent ? `${parent.split("::")[2]}$${req.getType()}` : req.getType();
+    registrations.push({
+      urn: `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${type}::${req.getName()}`,
+      aliases: req.getAliasurnsList(),
     });
     return register(req, callback);
   };

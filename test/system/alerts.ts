@@ -105,7 +105,7 @@ export function describeAlerts(ctx: () => AlertsContext): void {
     });
     after(() => receiver?.remove());
 
-    it("the watcher runs as its own user; the webhook is in a file only that user reads, never in its unit, command line or environment", function () {
+    it("the watcher runs as its own user; the webhook is in a file only that user reads, never in its unit, command line or environment [W9]", function () {
       const show = host
         .exec(["systemctl", "show", "-p", "User", "-p", "MainPID", "--value", HOST.alertUnit])
         .stdout.trim()
@@ -135,7 +135,7 @@ export function describeAlerts(ctx: () => AlertsContext): void {
       assert.strictEqual(inJournal.stdout.trim(), "0", "the webhook is in the journal");
     });
 
-    it("a blocked egress attempt by the agent user makes one alert at the receiver, and a second within the window none", async function () {
+    it("a blocked egress attempt by the agent user makes one alert at the receiver, and a second within the window none [W8]", async function () {
       const start = Date.now();
       assert.strictEqual(
         agent(["proxy", String(HOST.proxyPort), FORBIDDEN_HOST, "443"]).stdout.trim(),
@@ -162,7 +162,7 @@ export function describeAlerts(ctx: () => AlertsContext): void {
       assert.match(alerts[0].text, /^clawkit \S+: agent egress blocked \d+ time\(s\)/);
     });
 
-    it("a burst of wrong gateway tokens makes one alert; a second burst within the window none", async function () {
+    it("a burst of wrong gateway tokens makes one alert; a second burst within the window none [W8]", async function () {
       const start = Date.now();
       badTokenBurst(ALERT_TIMING.authFailures + 1);
       await waitFor(() => alertsOf("gateway login refused").length > 0);
@@ -179,7 +179,7 @@ export function describeAlerts(ctx: () => AlertsContext): void {
       assert.ok(Number(held) >= 1, "the second burst was not counted as held back");
     });
 
-    it("a lockdown switched on and off makes one alert each: the alert path stays open while the agent's are shut", async function () {
+    it("a lockdown switched on and off makes one alert each: the alert path stays open while the agent's are shut [W8, W9]", async function () {
       const lockdownSwitch = (on: boolean) =>
         host.exec(["runuser", "-u", ADMIN, "--", "sh", "-c", lockdownCommand(on)], {
           timeoutMs: 300_000,
@@ -198,13 +198,13 @@ export function describeAlerts(ctx: () => AlertsContext): void {
       assert.strictEqual(alertsOf("lockdown off").length, 1, JSON.stringify(received()));
     });
 
-    it("every alert went out through squid's alert port, to the webhook's host only", function () {
+    it("every alert went out through squid's alert port, to the webhook's host only [W9]", function () {
       const log = host.exec("cat /var/log/squid/alert.log").stdout.trim().split("\n");
       assert.ok(log.length >= 2, log.join("\n"));
       for (const line of log) assert.match(line, new RegExp(` CONNECT ${ALERT_HOST}:443 `));
     });
 
-    it("the agent user reaches neither the alert port nor the alert relay, directly or through its proxy", function () {
+    it("the agent user reaches neither the alert port nor the alert relay, directly or through its proxy [W9]", function () {
       for (const port of [HOST.alertProxyPort, HOST.alertRelayPort]) {
         const r = agent(["tcp", "127.0.0.1", String(port)]);
         assert.notStrictEqual(r.status, 0, `the agent reached 127.0.0.1:${port}`);
@@ -221,7 +221,7 @@ export function describeAlerts(ctx: () => AlertsContext): void {
       );
     });
 
-    it("clawkit-posture reports the firewall, listeners, versions, lockdown and the day's counts, with no secret; root only", function () {
+    it("clawkit-posture reports the firewall, listeners, versions, lockdown and the day's counts, with no secret; root only [W10]", function () {
       const start = Date.now();
       const r = host.exec(["/usr/local/sbin/clawkit-posture", "--json"], { timeoutMs: 240_000 });
       ctx().figures.postureSeconds = (Date.now() - start) / 1000;

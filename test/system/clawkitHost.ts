@@ -24,7 +24,7 @@ import { renderHostSecrets } from "../../vps/host/secrets";
 import { BundleFile } from "../../vps/host/tar";
 import { renderUserData } from "../../vps/host/userdata";
 import { SECRETS_APPLY_COMMAND } from "../../vps/secretsSync";
-import { hostSettings as vpsHostSettings } from "../../vps/agent";
+import { hostSettings as vpsHostSettings } from "../../vps/settings";
 import { baseConfig, parseVps, sourceOf, TEST_SECRETS } from "../support/config";
 import { makeTestCa } from "../support/test-ca";
 import { NODE24, ROOT, tempDir } from "../support/tools";

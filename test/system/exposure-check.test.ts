@@ -26,7 +26,7 @@ export interface ExposureCheckContext {
 }
 
 export function describeExposureCheck(ctx: () => ExposureCheckContext): void {
-  describe("the exposure check `pulumi up` runs, from the peers, with the kit's Node", function () {
+  describe("the exposure check `pulumi up` runs, from the peers, with the kit's Node [R2]", function () {
     const served = `http://${NET.tailnetHost}:443`;
     const publicAddresses = [NET.publicHost, NET.publicHost6];
 

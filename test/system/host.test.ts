@@ -130,7 +130,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
       assert.strictEqual(host.exec("hostname").stdout.trim(), HOSTNAME);
     });
 
-    it("made the agent user without a shell or sudo, and the admin key-only", function () {
+    it("made the agent user without a shell or sudo, and the admin key-only [A9, R8]", function () {
       assert.match(
         host.exec("getent passwd openclaw").stdout,
         /:\/var\/lib\/openclaw:\/usr\/sbin\/nologin$/m,
@@ -142,7 +142,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
       assert.match(host.exec("passwd -S clawadmin").stdout, /^clawadmin L /);
     });
 
-    it("joined the tailnet with the key from a root-only file, never argv", function () {
+    it("joined the tailnet with the key from a root-only file, never argv [R9]", function () {
       const calls = host.readFile("/var/lib/tailscale-shim/calls.log");
       assert.match(
         calls,
@@ -152,7 +152,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
       assert.ok(!calls.includes(TAILNET_KEY));
     });
 
-    it("shredded every copy of the user-data and disabled cloud-init", function () {
+    it("shredded every copy of the user-data and disabled cloud-init [R9]", function () {
       const found = host.exec([
         "grep",
         "-rlsF",
@@ -171,7 +171,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
   });
 
   describe("provisioning and secrets (the remote commands, as the admin, through sudo)", function () {
-    it("provisions", function () {
+    it("provisions [A7]", function () {
       const r = provision(host);
       figures.provisionSeconds = r.seconds;
       console.log(
@@ -181,7 +181,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
       assert.match(r.stderr, /clawkit: provisioned/);
     });
 
-    it("fills the gateway's compile cache as root, read-only to the agent", function () {
+    it("fills the gateway's compile cache as root, read-only to the agent [A8]", function () {
       const cache = HOST.compileCacheDir;
       assert.strictEqual(
         host.exec(["stat", "-c", "%U:%G %a", cache]).stdout.trim(),
@@ -221,7 +221,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
     });
   });
 
-  describe("exposure", function () {
+  describe("exposure [R1]", function () {
     for (const { family, tailnet, internet } of FAMILIES) {
       // The tailnet scan comes first: it is also the proof that the scanner sees open
       // ports, without which "0 open from the internet" would prove nothing.
@@ -284,7 +284,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
 
   describeExposureCheck(() => ({ host, token: currentToken, figures }));
 
-  describe("gateway auth through the served path (tailnet peer)", function () {
+  describe("gateway auth through the served path (tailnet peer) [R3, R7]", function () {
     for (const { family, tailnet } of FAMILIES) {
       it(`refuses no token and a wrong token, accepts the right one (${family})`, function () {
         assert.strictEqual(invoke("tailnet", servedFrom(tailnet)), "401");
@@ -294,7 +294,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
     }
   });
 
-  describe("the gateway's methods through the real WebSocket protocol", function () {
+  describe("the gateway's methods through the real WebSocket protocol [R5]", function () {
     /** What test/support/gateway-ws.mjs prints. */
     interface WsCall {
       method: string;
@@ -368,7 +368,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
     });
 
     for (const { family, tailnet } of FAMILIES) {
-      it(`from the tailnet through serve (${family}): the token alone grants no scope; no terminal, cron or approvals; devices wait for pairing`, function () {
+      it(`from the tailnet through serve (${family}): the token alone grants no scope; no terminal, cron or approvals; devices wait for pairing [R6]`, function () {
         const url = `ws://${hostPart(tailnet)}:443`;
         const { status, result } = ws("tailnet", [
           url,
@@ -397,7 +397,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
       });
     }
 
-    it("a tailnet device waits until the operator approves it on the host; approved, it still gets no terminal", function () {
+    it("a tailnet device waits until the operator approves it on the host; approved, it still gets no terminal [R6]", function () {
       const keys = tempDir("device-key");
       try {
         const key = path.join(keys.dir, "device.pem");
@@ -435,7 +435,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
       }
     });
 
-    it("the agent user cannot reach the gateway at all: its programs inherit the token, and the token on loopback is admin", function () {
+    it("the agent user cannot reach the gateway at all: its programs inherit the token, and the token on loopback is admin [R6, S4]", function () {
       for (const url of [loopbackWs, `ws://[::1]:${GATEWAY_PORT}`]) {
         const r = ws("host", [url, "health"], currentToken, "openclaw");
         assert.strictEqual(r.status, 2, `the agent user reached ${url}`);
@@ -452,7 +452,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
     });
   });
 
-  describe("egress of the agent user", function () {
+  describe("egress of the agent user [A2]", function () {
     const attempts: boolean[] = [];
     const agent = (args: string[]) => probe("host", args, { user: "openclaw" });
     after(() => {
@@ -480,7 +480,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
       }
     });
 
-    it("is refused by the proxy for a name not on the list, and for a bare address of either family", function () {
+    it("is refused by the proxy for a name not on the list, and for a bare address of either family [A4]", function () {
       for (const target of [FORBIDDEN_HOST, NET.upstreamAllowed, hostPart(NET.upstreamAllowed6)]) {
         const r = agent(["proxy", "3128", target, "443"]);
         attempts.push(r.status !== 0);
@@ -518,7 +518,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
     });
   });
 
-  describe("the proxy never tunnels into the host", function () {
+  describe("the proxy never tunnels into the host [A3]", function () {
     // A canary on 443 of the host's own addresses (the served gateway holds the
     // tailnet ones): a refusal must not be "nothing listened there".
     let canary: ChildProcess;
@@ -585,7 +585,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
   });
 
   describe("secrets on the host", function () {
-    it("the secrets file is root-only and unreadable to the agent", function () {
+    it("the secrets file is root-only and unreadable to the agent [S1]", function () {
       assert.strictEqual(
         host.exec(["stat", "-c", "%U:%G %a", HOST.secretsFile]).stdout.trim(),
         "root:root 600",
@@ -596,7 +596,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
       );
     });
 
-    it("no secret in any command line, the journal, the openclaw config or the agent's state", function () {
+    it("no secret in any command line, the journal, the openclaw config or the agent's state [S2]", function () {
       for (const secret of [first.token, ...first.credentials]) {
         // The secret goes to the probe on stdin: a needle in argv would find itself.
         const inArgv = probe("host", ["find", "argv"], { input: secret }).stdout.trim();
@@ -641,7 +641,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
     });
     let readableHits = 0;
 
-    it("the gateway's secrets file holds its token and nothing else; the credentials are root-only", function () {
+    it("the gateway's secrets file holds its token and nothing else; the credentials are root-only [S1, S4]", function () {
       const lines = host.exec(["cat", HOST.secretsFile]).stdout.trim().split("\n");
       assert.deepStrictEqual(
         lines.map((l) => l.split("=")[0]),
@@ -689,7 +689,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
       );
     });
 
-    it("a real agent turn: gateway -> credential gateway -> the provider over TLS, which sees the real key", function () {
+    it("a real agent turn: gateway -> credential gateway -> the provider over TLS, which sees the real key [S4]", function () {
       const before = agentCalls().length;
       const r = host.exec(
         [
@@ -723,7 +723,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
       }
     });
 
-    it("as the agent user, and from inside the gateway's own unit: no credential in any file, environment or command line it can read", function () {
+    it("as the agent user, and from inside the gateway's own unit: no credential in any file, environment or command line it can read [S4]", function () {
       const needles = credentials.join("\n") + "\n";
       const asAgent = JSON.parse(agent(["secrets"], needles).stdout) as {
         files: number;
@@ -765,7 +765,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
       );
     });
 
-    it("Telegram through the credential gateway: the Bot API sees the real token in its path, openclaw only the placeholder", async function () {
+    it("Telegram through the credential gateway: the Bot API sees the real token in its path, openclaw only the placeholder [S4]", async function () {
       const telegram = first.credentials[2];
       let calls: ReturnType<typeof providerRequests> = [];
       for (let i = 0; i < 60 && !calls.some((c) => c.url.endsWith("/getUpdates")); i++) {
@@ -777,7 +777,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
       for (const c of calls) assert.ok(c.url.startsWith(`/bot${telegram}/`), c.url);
     });
 
-    it("the agent cannot reach a model provider directly, nor through the egress proxy", function () {
+    it("the agent cannot reach a model provider directly, nor through the egress proxy [A5]", function () {
       for (const address of FAKE_PROVIDER)
         assert.notStrictEqual(agent(["tcp", address, "443"]).status, 0, address);
       for (const name of Object.values(CREDENTIAL_UPSTREAMS).map((u) => u.host))
@@ -788,7 +788,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
         );
     });
 
-    it("a method or path not on the credential gateway's list is refused with 403 and never forwarded", function () {
+    it("a method or path not on the credential gateway's list is refused with 403 and never forwarded [S5]", function () {
       const before = agentCalls().length;
       for (const [method, p] of [
         ["GET", "/anthropic/v1/models"],
@@ -808,7 +808,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
       assert.strictEqual(agentCalls().length, before);
     });
 
-    it("cannot be moved to another host by anything the agent sends: Host, an absolute URI, CONNECT", function () {
+    it("cannot be moved to another host by anything the agent sends: Host, an absolute URI, CONNECT [S5]", function () {
       const before = agentCalls().length;
       const body = '{"model":"m","max_tokens":1,"messages":[]}';
       const post = (target: string, hostHeader: string) =>
@@ -834,7 +834,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
       for (const f of forwarded) assert.strictEqual(f.host, "api.anthropic.com");
     });
 
-    it("its user reaches TCP 443 outside the host, IPv4 and IPv6, and nothing else", function () {
+    it("its user reaches TCP 443 outside the host, IPv4 and IPv6, and nothing else [S5]", function () {
       const as = (args: string[]) => probe("host", args, { user: HOST.credentialGatewayUser });
       for (const address of FAKE_PROVIDER)
         assert.strictEqual(as(["tcp", address, "443"]).status, 0, address);
@@ -853,7 +853,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
         assert.deepStrictEqual(JSON.parse(as(["udp", resolver, "53"]).stdout), [], resolver);
     });
 
-    it("a model-key rotation reloads the credential gateway: the new key is in use, the gateway is not restarted, no request fails", async function () {
+    it("a model-key rotation reloads the credential gateway: the new key is in use, the gateway is not restarted, no request fails [S3]", async function () {
       const gatewayPid = () => mainPid(HOST.gatewayUnit);
       const seconds: number[] = [];
       let restarts = 0;
@@ -911,7 +911,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
       figures.gatewayRestartsDuringKeyRotation = restarts;
     });
 
-    it("a credential update the credential gateway cannot take is rolled back: the command fails, the old key keeps working", function () {
+    it("a credential update the credential gateway cannot take is rolled back: the command fails, the old key keeps working [S3]", function () {
       const current = credentials[0];
       const next = testSecrets(1, 90);
       // A reload that fails, as one would with its upstream's name unresolvable.
@@ -950,7 +950,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
     });
   });
 
-  describe("the credential gateway after an nginx upgrade", function () {
+  describe("the credential gateway after an nginx upgrade [W4]", function () {
     const hook = `${HOST.libDir}/scripts/credgw-after-upgrade.sh`;
     const credgwPid = () => mainPid(HOST.credentialGatewayUnit);
 
@@ -1019,7 +1019,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
     });
   });
 
-  describe("a new file that fails its check never replaces the working one", function () {
+  describe("a new file that fails its check never replaces the working one [W3]", function () {
     // Each file with a validator, broken the way a bad edit or a bad render would break it.
     const cases: {
       file: string;
@@ -1111,7 +1111,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
   describeAlerts(() => ({ host, secrets: [first.token, ...first.credentials], figures }));
 
   describe("faults", function () {
-    it("a gateway killed with SIGKILL is back, with the same token, through the served path", function () {
+    it("a gateway killed with SIGKILL is back, with the same token, through the served path [W5]", function () {
       const gatewayPid = () => mainPid(HOST.gatewayUnit);
       const seconds: number[] = [];
       for (let i = 0; i < REPEATS; i++) {
@@ -1138,7 +1138,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
       for (const s of seconds) assert.ok(s <= 120, `back after ${s} s`);
     });
 
-    it("a broken rotation is rolled back: the command fails, the old token still works", async function () {
+    it("a broken rotation is rolled back: the command fails, the old token still works [S3]", async function () {
       // A gateway that cannot start, whatever its token: the rotation must not leave the new one in place.
       const dropIn = `/run/systemd/system/${HOST.gatewayUnit}.d`;
       const before = host.exec(["sha256sum", HOST.secretsFile]).stdout;
@@ -1165,14 +1165,14 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
       assert.strictEqual(invoke("host", loopback, testSecrets(2).token), "401");
     });
 
-    it("a malformed secrets file is refused before anything changes", function () {
+    it("a malformed secrets file is refused before anything changes [S3]", function () {
       const r = applySecrets(host, "OPENCLAW_GATEWAY_TOKEN=short\n");
       assert.notStrictEqual(r.status, 0);
       assert.match(r.stderr, /nothing changed/);
       assert.strictEqual(invoke("host", loopback, first.token), "200");
     });
 
-    it("a good rotation makes the old token fail and the new one work, through serve too", function () {
+    it("a good rotation makes the old token fail and the new one work, through serve too [S3]", function () {
       const seconds: number[] = [];
       for (let i = 0; i < REPEATS; i++) {
         const previous = currentToken;
@@ -1198,7 +1198,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
       figures.rotationSeconds = seconds;
     });
 
-    it("repeated wrong tokens through the served path are rate-limited", function () {
+    it("repeated wrong tokens through the served path are rate-limited [R3]", function () {
       const codes: string[] = [];
       for (let i = 0; i < 12; i++)
         codes.push(invoke("tailnet", served, `wrong-${i}`.padEnd(64, "x")));
@@ -1206,7 +1206,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
     });
   });
 
-  describe("lockdown (clawkit:lockdown), switched exactly as `pulumi up` switches it", function () {
+  describe("lockdown (clawkit:lockdown), switched exactly as `pulumi up` switches it [W7]", function () {
     const agent = (args: string[]) => probe("host", args, { user: HOST.agentUser });
     /** Every file of the agent's state and the host's secrets, with its hash. */
     const stateHashes = () =>
@@ -1401,7 +1401,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
     });
   });
 
-  describe("openclaw's own audit on the running host", function () {
+  describe("openclaw's own audit on the running host [R3, A6]", function () {
     it("0 critical", function () {
       const r = host.exec(
         [
@@ -1435,7 +1435,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
     });
   });
 
-  describe("the gateway unit's own IP sandbox, the second wall, with the host firewall off", function () {
+  describe("the gateway unit's own IP sandbox, the second wall, with the host firewall off [A2]", function () {
     before(function () {
       const off = host.exec("ufw disable");
       assert.strictEqual(off.status, 0, off.stderr);

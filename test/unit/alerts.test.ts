@@ -7,9 +7,9 @@ import { HOST } from "../../vps/host/paths";
 import { renderProxyConfig } from "../../vps/host/proxy";
 import { renderHostSecrets } from "../../vps/host/secrets";
 import { parsePosture, POSTURE_COMMAND, tcpPorts } from "../../vps/hostPosture";
-import { alertWebhookProblem } from "../../core/config";
+import { alertWebhookProblem } from "../../core/rules";
 import { program } from "../../program/program";
-import { VpsOutputs } from "../../vps/agent";
+import { VpsAgent } from "../../vps/agent";
 import { baseConfig, sourceOf, TEST_SECRETS } from "../support/config";
 import { installMocks, isWireSecret, registered, settle, unwrap, valueOf } from "../support/mocks";
 import { sampleSettings } from "../support/samples";
@@ -17,7 +17,7 @@ import { sampleSettings } from "../support/samples";
 const WEBHOOK = "https://hooks.example.org/services/T0/B0/UNITTEST-webhook-secret";
 
 describe("alerts and posture: renderers and contracts", function () {
-  it("the webhook travels on the secrets command's stdin as ALERT_WEBHOOK, and a URL the host cannot carry is refused", function () {
+  it("the webhook travels on the secrets command's stdin as ALERT_WEBHOOK, and a URL the host cannot carry is refused [W9]", function () {
     const env = renderHostSecrets({
       gatewayToken: "t".repeat(64),
       credentials: {},
@@ -37,7 +37,7 @@ describe("alerts and posture: renderers and contracts", function () {
     assert.strictEqual(alertWebhookProblem("https://ntfy.sh/topic?x=1&y=%20"), undefined);
   });
 
-  it("no webhook, chat or secret in the host's settings or the watcher's unit", function () {
+  it("no webhook, chat or secret in the host's settings or the watcher's unit [W9]", function () {
     const settings = { ...sampleSettings(), alertTelegramChats: ["123456789"] };
     const unit = renderAlertUnit();
     assert.match(unit, new RegExp(`^User=${HOST.alertUser}$`, "m"));
@@ -51,7 +51,7 @@ describe("alerts and posture: renderers and contracts", function () {
     assert.match(renderHostEnv(settings), /^CLAWKIT_ALERT_TELEGRAM_CHATS="123456789"$/m);
   });
 
-  it("the firewall lets the alert user reach only its two loopback ports, and the agent neither", function () {
+  it("the firewall lets the alert user reach only its two loopback ports, and the agent neither [W9]", function () {
     const v4 = renderAgentEgressRules("ipv4").split("\n");
     const accepts = (user: string) =>
       v4.filter(
@@ -76,7 +76,7 @@ describe("alerts and posture: renderers and contracts", function () {
     }
   });
 
-  it("squid's alert port allows CONNECT to the alert list only, before any rule of the agent's port", function () {
+  it("squid's alert port allows CONNECT to the alert list only, before any rule of the agent's port [W9]", function () {
     const access = renderProxyConfig(["example.org"])
       .split("\n")
       .filter((l) => l.startsWith("http_access"));
@@ -89,7 +89,7 @@ describe("alerts and posture: renderers and contracts", function () {
     assert.ok(firstAllow < access.indexOf("http_access deny !clawkit_allowed"));
   });
 
-  it("the alert relay sends only sendMessage, only to the configured chats, with the chat fixed by the location", function () {
+  it("the alert relay sends only sendMessage, only to the configured chats, with the chat fixed by the location [W9]", function () {
     const conf = renderCredentialGatewayConfig(["telegram"], ["123456789", "-1001"]);
     const relay = conf.slice(conf.indexOf(`listen 127.0.0.1:${HOST.alertRelayPort};`));
     assert.deepStrictEqual(
@@ -110,7 +110,7 @@ describe("alerts and posture: renderers and contracts", function () {
     assert.throws(() => renderCredentialGatewayConfig(["telegram"], ["1; evil"]), /numeric/);
   });
 
-  it("posture: the report is parsed to an object and its TCP ports listed", function () {
+  it("posture: the report is parsed to an object and its TCP ports listed [W10]", function () {
     const report = parsePosture(
       JSON.stringify({
         listeners: [
@@ -128,7 +128,7 @@ describe("alerts and posture: renderers and contracts", function () {
 });
 
 describe("alerts and posture: the vps stack (mocks)", function () {
-  let outputs: VpsOutputs;
+  let outputs: VpsAgent;
   let start = 0;
   before(async function () {
     await installMocks();
@@ -136,13 +136,13 @@ describe("alerts and posture: the vps stack (mocks)", function () {
     outputs = program(
       sourceOf({ ...baseConfig(), "clawkit:alertWebhook": WEBHOOK }),
       "dev",
-    ) as VpsOutputs;
+    ) as VpsAgent;
     await valueOf(outputs.sshHostKey);
     await valueOf(outputs.posture);
     await settle();
   });
 
-  it("the posture output is plain and holds no secret value", async function () {
+  it("the posture output is plain and holds no secret value [W10]", async function () {
     const posture = await new Promise<{ value: unknown; secret: boolean }>((resolve) =>
       // isSecret is internal to the Output; read both together.
       (outputs.posture as unknown as { isSecret: Promise<boolean> }).isSecret.then((secret) =>
@@ -157,12 +157,12 @@ describe("alerts and posture: the vps stack (mocks)", function () {
     assert.deepStrictEqual(await valueOf(outputs.listeningPorts), [22, 3128]);
   });
 
-  it("the webhook reaches the host only in the secrets command's secret stdin, never a plain input", function () {
+  it("the webhook reaches the host only in the secrets command's secret stdin, never a plain input [W9]", function () {
     const mine = registered.slice(start);
-    const secretsCommand = mine.find((r) => r.name === "gateway-secrets-apply");
+    const secretsCommand = mine.find((r) => r.name === "openclaw-gateway-secrets-apply");
     assert.ok(secretsCommand && isWireSecret(secretsCommand.inputs.stdin));
     assert.match(String(unwrap(secretsCommand.inputs.stdin)), /^ALERT_WEBHOOK=/m);
-    const posture = mine.find((r) => r.name === "host-posture-read");
+    const posture = mine.find((r) => r.name === "openclaw-host-posture-read");
     assert.ok(posture);
     assert.strictEqual(posture.inputs.create, POSTURE_COMMAND);
     for (const r of mine) {

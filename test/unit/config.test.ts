@@ -12,7 +12,8 @@ import {
   sourceOf,
   TEST_SECRETS,
 } from "../support/config";
-import { Checkout, ConfigError } from "../../core/config";
+import { ConfigError } from "../../core/config";
+import { Checkout } from "../../moltworker/checkout";
 import { parseConfig } from "../../program/stackConfig";
 import { CONFIG_REFERENCE } from "../../program/configReference";
 import { MOLTWORKER_COMMIT } from "../../moltworker/config";
@@ -53,7 +54,7 @@ function withChanges(
   return values;
 }
 
-describe("config: bad input is refused before any resource, naming the key and the fix", function () {
+describe("config: bad input is refused before any resource, naming the key and the fix [A1, A5, A11]", function () {
   before(installMocks);
 
   const cases: [string, Record<string, string | undefined>, string, RegExp][] = [
@@ -303,7 +304,7 @@ describe("config: bad input is refused before any resource, naming the key and t
     "hcloud:token",
     "tailscale:apiKey",
   ]) {
-    it(`a secret stored in plain text is refused: ${key}`, function () {
+    it(`a secret stored in plain text is refused: ${key} [S2]`, function () {
       const error = rejected(
         { ...baseConfig(), "clawkit:alertWebhook": TEST_SECRETS.alertWebhook },
         SECRET_KEYS.filter((k) => k !== key),
@@ -334,7 +335,7 @@ describe("config: bad input is refused before any resource, naming the key and t
     assert.ok(!error.message.includes("SECRETTOPIC"), error.message);
   });
 
-  it("the error never repeats a secret value", function () {
+  it("the error never repeats a secret value [S2]", function () {
     const values = withChanges({
       "clawkit:anthropicApiKey": "sk-ant-bad value-SECRETPART",
       "clawkit:gatewayPort": "1",
@@ -409,7 +410,7 @@ describe("config: bad input is refused before any resource, naming the key and t
   });
 });
 
-describe("config: an unknown or misspelt clawkit key is refused, naming the key that was meant", function () {
+describe("config: an unknown or misspelt clawkit key is refused, naming the key that was meant [W2]", function () {
   before(installMocks);
   const clawkitKeys = CONFIG_REFERENCE.filter((c) => c.key.startsWith("clawkit:"));
 
@@ -480,7 +481,7 @@ describe("config: an unknown or misspelt clawkit key is refused, naming the key 
   });
 });
 
-describe("config: moltworker bad input is refused before any resource, naming the key and the fix", function () {
+describe("config: moltworker bad input is refused before any resource, naming the key and the fix [M3]", function () {
   before(installMocks);
 
   const moltworker = (changes: Record<string, string | undefined>) =>
@@ -656,7 +657,7 @@ describe("config: moltworker bad input is refused before any resource, naming th
     ["local changes", { dirty: true }, "clawkit:moltworkerDir", /local changes/],
   ];
   for (const [title, overrides, key, fix] of checkoutCases) {
-    it(`checkout with ${title}: names ${key}`, function () {
+    it(`checkout with ${title}: names ${key} [M8]`, function () {
       const error = rejected(moltworker({}), SECRET_KEYS, {}, checkout(overrides));
       const problem = error.problems.find((p) => p.key === key);
       assert.ok(problem, `no problem names ${key}: ${error.message}`);
@@ -664,7 +665,7 @@ describe("config: moltworker bad input is refused before any resource, naming th
     });
   }
 
-  it("a plain-text Cloudflare token is refused", function () {
+  it("a plain-text Cloudflare token is refused [M6]", function () {
     const error = rejected(
       moltworkerConfig(),
       SECRET_KEYS.filter((k) => k !== "cloudflare:apiToken"),
@@ -688,7 +689,15 @@ describe("config: moltworker bad input is refused before any resource, naming th
   });
 
   it("defaults are the safe ones", function () {
-    const config = parseMoltworker(sourceOf(moltworkerConfig()));
+    // The checkout at the commit clawkit was checked against, which it pins by default.
+    const config = parseMoltworker(
+      sourceOf(
+        moltworker({ "clawkit:moltworkerCommit": undefined }),
+        SECRET_KEYS,
+        {},
+        checkout({ head: MOLTWORKER_COMMIT }),
+      ),
+    );
     assert.strictEqual(config.workerName, "openclaw-dev");
     assert.strictEqual(config.host.hostname, "openclaw-dev.example-team.workers.dev");
     assert.strictEqual(config.bucketName, "openclaw-dev-state");

@@ -26,11 +26,11 @@ function location(conf: string, head: string): string {
   return conf.slice(start, conf.indexOf("\n    }", start));
 }
 
-describe("credential gateway: the agent holds no credential", function () {
+describe("credential gateway: the agent holds no credential [S4]", function () {
   const settings = sampleSettings();
   const conf = renderCredentialGatewayConfig(ALL);
 
-  it("openclaw.json holds the credential gateway's addresses and placeholders, no credential", function () {
+  it("openclaw.json holds the credential gateway's addresses and placeholders, no credential [S1]", function () {
     const config = JSON.parse(renderOpenclawConfig(settings.openclaw));
     for (const p of ["anthropic", "openai"] as const) {
       assert.strictEqual(config.models.providers[p].baseUrl, credentialGatewayUrl(p));
@@ -90,7 +90,7 @@ describe("credential gateway: the agent holds no credential", function () {
   });
 });
 
-describe("credential gateway: routes", function () {
+describe("credential gateway: routes [S5]", function () {
   const conf = renderCredentialGatewayConfig(ALL);
 
   it("listens on IPv4 loopback only, one server for every Host", function () {
@@ -167,7 +167,7 @@ describe("credential gateway: routes", function () {
   });
 });
 
-describe("credential gateway: its user and unit", function () {
+describe("credential gateway: its user and unit [S5]", function () {
   it("its user may open TCP 443 to addresses not of this host and answer on loopback, nothing else; the agent reaches its port", function () {
     for (const family of ["ipv4", "ipv6"] as const) {
       const rules = renderAgentEgressRules(family)

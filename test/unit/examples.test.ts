@@ -6,6 +6,7 @@ import { ConfigError } from "../../core/config";
 import { parseConfig } from "../../program/stackConfig";
 import { fixtureCheckout, SECRET_KEYS, sourceOf, TEST_SECRETS } from "../support/config";
 import { ROOT } from "../support/tools";
+import { MOLTWORKER_COMMIT } from "../../moltworker/rules";
 
 /** The example stack files, with the secrets their comments tell the operator to set. */
 const EXAMPLES: [string, Record<string, string>][] = [
@@ -41,7 +42,8 @@ describe("examples: each example stack file plus the secrets it names is a valid
         values,
         SECRET_KEYS,
         {},
-        dir ? { [dir]: fixtureCheckout({ dir }) } : {},
+        // The example pins nothing: the checkout is at the commit clawkit pins by default.
+        dir ? { [dir]: fixtureCheckout({ dir, head: MOLTWORKER_COMMIT }) } : {},
       );
       try {
         parseConfig(source, "example");

@@ -16,7 +16,7 @@ import {
   exposurePorts,
 } from "../../vps/exposureCheck";
 import { program } from "../../program/program";
-import { VpsOutputs } from "../../vps/agent";
+import { VpsAgent } from "../../vps/agent";
 import { baseConfig, sourceOf, TEST_SECRETS } from "../support/config";
 import {
   installMocks,
@@ -34,7 +34,7 @@ const V4 = "203.0.113.10";
 const V6 = "2001:db8:1::10";
 const URL = "https://openclaw-dev.tail1234.ts.net";
 
-describe("exposure check: the script's parts (vps/exposure-check.mjs)", function () {
+describe("exposure check: the script's parts (vps/exposure-check.mjs) [R2]", function () {
   it("targets every public address on every port, each once; IPv6 in brackets", function () {
     const list = targets([V4, V6, V4], [443, 22, 443]);
     assert.deepStrictEqual(
@@ -230,17 +230,19 @@ describe("exposure check: the script's parts (vps/exposure-check.mjs)", function
   });
 });
 
-describe("vps stack: the exposure check on every change to the host (mocks)", function () {
+describe("vps stack: the exposure check on every change to the host (mocks) [R2]", function () {
   before(installMocks);
 
   const build = async (values: Record<string, string>) => {
     const start = registered.length;
-    const outputs = program(sourceOf(values), "dev") as VpsOutputs;
+    const outputs = program(sourceOf(values), "dev") as VpsAgent;
     await valueOf(outputs.tailnetUrl);
     await settle();
     const check = registered
       .slice(start)
-      .filter((r) => r.type === "command:local:Command" && r.name === "exposure-check-run");
+      .filter(
+        (r) => r.type === "command:local:Command" && r.name === "openclaw-exposure-check-run",
+      );
     assert.strictEqual(check.length, 1, "one exposure check command");
     return { check: check[0], outputs };
   };
@@ -258,12 +260,12 @@ describe("vps stack: the exposure check on every change to the host (mocks)", fu
     }
     assert.strictEqual(inputs.environment, undefined, "the command has an environment");
     assert.strictEqual(inputs.addPreviousOutputInEnv, false);
-    const options = optionsByName.get("exposure-check-run");
+    const options = optionsByName.get("openclaw-exposure-check-run");
     assert.ok(options?.additionalSecretOutputs.includes("stdin"));
     assert.ok(
       optionsByName
-        .get("exposure-check")
-        ?.dependencies.some((urn) => /::host-lockdown(-switch)?$/.test(urn)),
+        .get("openclaw-exposure-check")
+        ?.dependencies.some((urn) => /::openclaw-host-lockdown(-switch)?$/.test(urn)),
       "the check does not wait for the lockdown switch",
     );
   });

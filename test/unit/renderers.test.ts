@@ -9,6 +9,7 @@ import { renderAgentEgressRules } from "../../vps/host/firewall";
 import { renderExecApprovals } from "../../vps/host/exec-approvals";
 import { renderGatewayUnit } from "../../vps/host/gateway-unit";
 import { renderOpenclawConfig } from "../../vps/host/openclaw-config";
+import { HOST } from "../../vps/host/paths";
 import {
   egressAllowlist,
   INWARD_IPV4,
@@ -23,32 +24,34 @@ import { sampleSettings, sampleUserDataOptions, SAMPLE_TAILNET_KEY } from "../su
 
 describe("renderers: snapshots of what lands on the server", function () {
   const settings = sampleSettings();
-  it("user-data", () => matchSnapshot("user-data.yaml", renderUserData(sampleUserDataOptions())));
-  it("sshd drop-in", () =>
+  it("user-data [R9]", () =>
+    matchSnapshot("user-data.yaml", renderUserData(sampleUserDataOptions())));
+  it("sshd drop-in [R8]", () =>
     matchSnapshot("sshd-clawkit.conf", renderSshdConfig({ adminUser: "clawadmin" })));
-  it("ufw agent rules (IPv4)", () =>
+  it("ufw agent rules (IPv4) [A2]", () =>
     matchSnapshot("ufw-agent.rules", renderAgentEgressRules("ipv4")));
-  it("ufw agent rules (IPv6)", () =>
+  it("ufw agent rules (IPv6) [A2]", () =>
     matchSnapshot("ufw-agent6.rules", renderAgentEgressRules("ipv6")));
-  it("squid.conf", () =>
+  it("squid.conf [A2, A3, A4]", () =>
     matchSnapshot("squid.conf", renderProxyConfig(egressAllowlist(settings.egressAllowlist))));
-  it("credential gateway nginx.conf", () =>
+  it("credential gateway nginx.conf [S5]", () =>
     matchSnapshot(
       "credential-gateway.conf",
       renderCredentialGatewayConfig(credentialRoutes(settings.openclaw)),
     ));
-  it("credential gateway unit", () =>
+  it("credential gateway unit [S5]", () =>
     matchSnapshot("clawkit-credential-gateway.service", renderCredentialGatewayUnit()));
-  it("gateway unit", () => matchSnapshot("openclaw-gateway.service", renderGatewayUnit()));
-  it("openclaw.json", () =>
+  it("gateway unit [A2, A8, A9]", () =>
+    matchSnapshot("openclaw-gateway.service", renderGatewayUnit()));
+  it("openclaw.json [R4, R5, A6, A10]", () =>
     matchSnapshot("openclaw.json", renderOpenclawConfig(settings.openclaw)));
   it("clawkit.env", () => matchSnapshot("clawkit.env", renderHostEnv(settings)));
-  it("exec approvals", () =>
+  it("exec approvals [A1]", () =>
     matchSnapshot("exec-approvals.json", renderExecApprovals(settings.openclaw)));
 });
 
 describe("renderers: behaviour", function () {
-  it("the egress allowlist holds the operator's hosts only: no model provider, no Telegram", function () {
+  it("the egress allowlist holds the operator's hosts only: no model provider, no Telegram [A5]", function () {
     assert.deepStrictEqual(egressAllowlist([]), []);
     assert.deepStrictEqual(egressAllowlist(sampleSettings().egressAllowlist), [
       ".example.org",
@@ -56,7 +59,7 @@ describe("renderers: behaviour", function () {
     ]);
   });
 
-  it("a host the credential gateway serves never reaches the egress proxy, however it is spelt", function () {
+  it("a host the credential gateway serves never reaches the egress proxy, however it is spelt [A5]", function () {
     for (const host of ["api.anthropic.com", "API.OpenAI.com", "*.telegram.org", "*.anthropic.com"])
       assert.throws(() => egressAllowlist([host]), /credential gateway/, host);
     assert.deepStrictEqual(egressAllowlist(["anthropic.com.example.org"]), [
@@ -64,14 +67,14 @@ describe("renderers: behaviour", function () {
     ]);
   });
 
-  it("wildcards become squid domains and swallow the hosts they cover", function () {
+  it("wildcards become squid domains and swallow the hosts they cover [A2]", function () {
     assert.deepStrictEqual(
       egressAllowlist(["*.example.org", "api.example.org", "example.org", "Api.GitHub.com"]),
       [".example.org", "api.github.com"],
     );
   });
 
-  it("an empty allowlist renders a proxy that refuses everything", function () {
+  it("an empty allowlist renders a proxy that refuses everything [A2]", function () {
     const access = renderProxyConfig([])
       .split("\n")
       .filter((l) => l.startsWith("http_access"));
@@ -82,7 +85,7 @@ describe("renderers: behaviour", function () {
     );
   });
 
-  it("the proxy allows only CONNECT to 443 of allowlisted names and refuses inward destinations", function () {
+  it("the proxy allows only CONNECT to 443 of allowlisted names and refuses inward destinations [A2, A3, A4]", function () {
     const conf = renderProxyConfig(["api.anthropic.com"]);
     const access = conf.split("\n").filter((l) => l.startsWith("http_access"));
     assert.deepStrictEqual(access, [
@@ -111,7 +114,7 @@ describe("renderers: behaviour", function () {
     assert.match(conf, /100\.64\.0\.0\/10/);
   });
 
-  it("every inward IPv4 range is refused in its NAT64 form too, and nothing outside it", function () {
+  it("every inward IPv4 range is refused in its NAT64 form too, and nothing outside it [A3]", function () {
     const inward = new net.BlockList();
     for (const range of inwardDestinations()) {
       const [address, bits] = range.split("/");
@@ -151,7 +154,7 @@ describe("renderers: behaviour", function () {
     for (const a of ["2001:db8:1::10", "2606:4700::1111"]) assert.ok(!inward.check(a, "ipv6"), a);
   });
 
-  it("the proxy user may not connect to any address of the host, in either family", function () {
+  it("the proxy user may not connect to any address of the host, in either family [A3]", function () {
     for (const family of ["ipv4", "ipv6"] as const) {
       const rules = renderAgentEgressRules(family);
       assert.match(
@@ -161,7 +164,7 @@ describe("renderers: behaviour", function () {
     }
   });
 
-  it("each family's rules go into that family's ufw chain", function () {
+  it("each family's rules go into that family's ufw chain [A2]", function () {
     const chains = (family: "ipv4" | "ipv6") =>
       new Set(
         renderAgentEgressRules(family)
@@ -173,7 +176,7 @@ describe("renderers: behaviour", function () {
     assert.deepStrictEqual([...chains("ipv6")], ["ufw6-before-output"]);
   });
 
-  it("the agent rules accept only new connections to the loopback proxy and credential gateway (not even the gateway) and replies, then reject", function () {
+  it("the agent rules accept only new connections to the loopback proxy and credential gateway (not even the gateway) and replies, then reject [A2, R6]", function () {
     const rules = renderAgentEgressRules("ipv4")
       .split("\n")
       .filter((l) => l.startsWith("-A"));
@@ -191,7 +194,7 @@ describe("renderers: behaviour", function () {
     assert.match(rules[0], /^-A ufw-before-output -d 169\.254\.169\.254 -j REJECT/);
   });
 
-  it("the openclaw config never holds a secret, only references to the environment", function () {
+  it("the openclaw config never holds a secret, only references to the environment [R1, R3, R7, S1, A11]", function () {
     const config = JSON.parse(renderOpenclawConfig(sampleSettings().openclaw));
     assert.deepStrictEqual(config.gateway.auth.token, {
       source: "env",
@@ -206,7 +209,7 @@ describe("renderers: behaviour", function () {
     assert.deepStrictEqual(config.channels.telegram.allowFrom, ["123456789"]);
   });
 
-  it("exec deny mode takes exec away from the agent altogether", function () {
+  it("exec deny mode takes exec away from the agent altogether [A1]", function () {
     const config = JSON.parse(
       renderOpenclawConfig(sampleSettings({ execSecurity: "deny" }).openclaw),
     );
@@ -214,7 +217,7 @@ describe("renderers: behaviour", function () {
     assert.ok(config.tools.deny.includes("exec"));
   });
 
-  it("exec allowlist mode never asks: a miss is denied, and no default safe programs run", function () {
+  it("exec allowlist mode never asks: a miss is denied, and no default safe programs run [A1]", function () {
     const config = JSON.parse(renderOpenclawConfig(sampleSettings().openclaw));
     assert.strictEqual(config.tools.exec.mode, "allowlist");
     assert.strictEqual(config.tools.exec.ask, undefined);
@@ -222,7 +225,7 @@ describe("renderers: behaviour", function () {
     assert.deepStrictEqual(config.channels.telegram.execApprovals, { enabled: false });
   });
 
-  it("no telegram block without an allowlist", function () {
+  it("no telegram block without an allowlist [A11]", function () {
     const config = JSON.parse(
       renderOpenclawConfig(sampleSettings({ telegramAllowFrom: undefined }).openclaw),
     );
@@ -230,7 +233,7 @@ describe("renderers: behaviour", function () {
     assert.ok(!config.plugins.allow.includes("telegram"));
   });
 
-  it("the secrets input carries only safe characters and names the key, not the value, when it cannot", function () {
+  it("the secrets input carries only safe characters and names the key, not the value, when it cannot [S2]", function () {
     assert.strictEqual(
       renderHostSecrets({ gatewayToken: "a".repeat(48), credentials: { anthropic: "sk-ant-x" } }),
       `OPENCLAW_GATEWAY_TOKEN=${"a".repeat(48)}\nCREDENTIAL_ANTHROPIC=sk-ant-x\n`,
@@ -246,6 +249,27 @@ describe("renderers: behaviour", function () {
     );
   });
 
+  it("the bundle ships auditd rules for the secrets and kit config, the agent's state and every program it starts, and a persistent journal, and provisioning installs both [W1]", function () {
+    const files = new Map(renderBundle(sampleSettings()).map((f) => [f.path, f.content]));
+    const rules = files.get("files/audit-clawkit.rules") ?? "";
+    assert.match(rules, new RegExp(`^-w ${HOST.etcDir}/ -p rwa -k `, "m"));
+    assert.match(rules, new RegExp(`^-w ${HOST.stateDir}/ -p wa -k `, "m"));
+    assert.match(
+      rules,
+      new RegExp(`^-a always,exit -F arch=b64 -S execve -F uid=${HOST.agentUser} -k `, "m"),
+    );
+    assert.match(files.get("files/journald-clawkit.conf") ?? "", /^Storage=persistent$/m);
+    const provision = files.get("scripts/provision.sh") ?? "";
+    assert.match(
+      provision,
+      /^install_file "\$files\/audit-clawkit\.rules" \/etc\/audit\/rules\.d\//m,
+    );
+    assert.match(
+      provision,
+      /^install_file "\$files\/journald-clawkit\.conf" \/etc\/systemd\/journald\.conf\.d\//m,
+    );
+  });
+
   it("the bundle is deterministic and its hash follows its content", function () {
     const a = packBundle(renderBundle(sampleSettings()));
     const b = packBundle(renderBundle(sampleSettings()));
@@ -255,7 +279,7 @@ describe("renderers: behaviour", function () {
     assert.notStrictEqual(c.sha256, a.sha256);
   });
 
-  it("user-data holds the one-off tailnet key only in a root-only file, never on a command line", function () {
+  it("user-data holds the one-off tailnet key only in a root-only file, never on a command line [R9]", function () {
     const doc = JSON.parse(renderUserData(sampleUserDataOptions()).replace(/^#cloud-config\n/, ""));
     const keyFiles = doc.write_files.filter((f: { content: string }) =>
       f.content.includes(SAMPLE_TAILNET_KEY),

@@ -15,14 +15,14 @@ import {
 import { baseConfig, sourceOf, TEST_SECRETS } from "../support/config";
 import { GatewayToken } from "../../core/gatewayToken";
 import { program } from "../../program/program";
-import { VpsOutputs } from "../../vps/agent";
+import { VpsAgent } from "../../vps/agent";
 
 /** Builds the program for a config and returns what it registered. */
 async function build(
   values: Record<string, string>,
-): Promise<{ resources: Registered[]; outputs: VpsOutputs }> {
+): Promise<{ resources: Registered[]; outputs: VpsAgent }> {
   const start = registered.length;
-  const outputs = program(sourceOf(values), "dev") as VpsOutputs;
+  const outputs = program(sourceOf(values), "dev") as VpsAgent;
   await valueOf(outputs.sshHostKey);
   await valueOf(outputs.tailnetUrl);
   await settle();
@@ -47,7 +47,7 @@ const ALL_SECRET_VALUES = Object.values(TEST_SECRETS);
 
 describe("vps stack: the resource graph (mocks)", function () {
   let resources: Registered[];
-  let outputs: VpsOutputs;
+  let outputs: VpsAgent;
   before(async function () {
     await installMocks();
     ({ resources, outputs } = await build(baseConfig()));
@@ -64,22 +64,22 @@ describe("vps stack: the resource graph (mocks)", function () {
       only(resources, type);
     }
     for (const [type, name] of [
-      ["random:index/randomPassword:RandomPassword", "gateway-token-password"],
-      ["tailscale:index/tailnetKey:TailnetKey", "tailnet-authkey"],
-      ["hcloud:index/firewall:Firewall", "host-firewall"],
-      ["hcloud:index/server:Server", "host-server"],
-      ["hcloud:index/volume:Volume", "host-state"],
-      ["hcloud:index/volumeAttachment:VolumeAttachment", "host-state-attachment"],
-      ["hcloud:index/sshKey:SshKey", "host-ssh-key"],
-      ["command:remote:Command", "host-host-key"],
-      ["command:remote:Command", "host-provision"],
-      ["command:remote:Command", "gateway-secrets-apply"],
+      ["random:index/randomPassword:RandomPassword", "openclaw-gateway-token-password"],
+      ["tailscale:index/tailnetKey:TailnetKey", "openclaw-tailnet-authkey"],
+      ["hcloud:index/firewall:Firewall", "openclaw-host-firewall"],
+      ["hcloud:index/server:Server", "openclaw-host-server"],
+      ["hcloud:index/volume:Volume", "openclaw-host-state"],
+      ["hcloud:index/volumeAttachment:VolumeAttachment", "openclaw-host-state-attachment"],
+      ["hcloud:index/sshKey:SshKey", "openclaw-host-ssh-key"],
+      ["command:remote:Command", "openclaw-host-host-key"],
+      ["command:remote:Command", "openclaw-host-provision"],
+      ["command:remote:Command", "openclaw-gateway-secrets-apply"],
     ]) {
       only(resources, type, name);
     }
   });
 
-  it("the Hetzner firewall has no inbound rule and is attached at server creation", function () {
+  it("the Hetzner firewall has no inbound rule and is attached at server creation [R1]", function () {
     const firewall = plain(only(resources, "hcloud:index/firewall:Firewall"));
     const rules = (firewall.rules ?? []) as { direction?: string }[];
     assert.strictEqual(rules.filter((r) => r.direction !== "out").length, 0);
@@ -87,7 +87,7 @@ describe("vps stack: the resource graph (mocks)", function () {
     assert.strictEqual((server.firewallIds as unknown[]).length, 1);
   });
 
-  it("the server: Debian 12, backups on, SSH key registered (no root password mail)", function () {
+  it("the server: Debian 12, backups on, SSH key registered (no root password mail) [W6]", function () {
     const server = plain(only(resources, "hcloud:index/server:Server"));
     assert.strictEqual(server.image, "debian-12");
     assert.strictEqual(server.backups, true);
@@ -95,7 +95,7 @@ describe("vps stack: the resource graph (mocks)", function () {
     assert.strictEqual(server.name, "openclaw-dev");
   });
 
-  it("user-data reaches the engine as a secret, under 16 KiB, with no long-lived secret", async function () {
+  it("user-data reaches the engine as a secret, under 16 KiB, with no long-lived secret [R9, S2]", async function () {
     const server = only(resources, "hcloud:index/server:Server");
     assert.ok(isWireSecret(server.inputs.userData), "userData is not marked secret");
     const userData = String(plain(server).userData);
@@ -114,7 +114,7 @@ describe("vps stack: the resource graph (mocks)", function () {
     );
   });
 
-  it("the tailnet key is one-off, preauthorized, tagged, not ephemeral, and expires within a day", function () {
+  it("the tailnet key is one-off, preauthorized, tagged, not ephemeral, and expires within a day [R9]", function () {
     const key = plain(only(resources, "tailscale:index/tailnetKey:TailnetKey"));
     assert.strictEqual(key.reusable, false);
     assert.strictEqual(key.preauthorized, true);
@@ -124,7 +124,7 @@ describe("vps stack: the resource graph (mocks)", function () {
     assert.strictEqual(key.recreateIfInvalid, "never");
   });
 
-  it("the gateway token is at least 48 characters and keyed on clawkit:tokenRotation", async function () {
+  it("the gateway token is at least 48 characters and keyed on clawkit:tokenRotation [R3]", async function () {
     const password = plain(only(resources, "random:index/randomPassword:RandomPassword"));
     assert.ok(Number(password.length) >= 48);
     assert.deepStrictEqual(password.keepers, { rotation: "" });
@@ -132,11 +132,11 @@ describe("vps stack: the resource graph (mocks)", function () {
   });
 
   it("user-data is first-boot only: later changes to it never replace the server", function () {
-    assert.deepStrictEqual(optionsByName.get("host-server")?.ignoreChanges, ["userData"]);
+    assert.deepStrictEqual(optionsByName.get("openclaw-host-server")?.ignoreChanges, ["userData"]);
   });
 
-  it("the state volume is kept on destroy by default and attached without automount", function () {
-    assert.strictEqual(optionsByName.get("host-state")?.retainOnDelete, true);
+  it("the state volume is kept on destroy by default and attached without automount [W6]", function () {
+    assert.strictEqual(optionsByName.get("openclaw-host-state")?.retainOnDelete, true);
     const attachment = plain(only(resources, "hcloud:index/volumeAttachment:VolumeAttachment"));
     assert.strictEqual(attachment.automount, false);
     const volume = plain(only(resources, "hcloud:index/volume:Volume"));
@@ -144,7 +144,7 @@ describe("vps stack: the resource graph (mocks)", function () {
     assert.strictEqual(volume.size, 10);
   });
 
-  it("no secret in any command line or command environment; secrets travel on stdin, marked secret", function () {
+  it("no secret in any command line or command environment; secrets travel on stdin, marked secret [S2]", function () {
     const commands = resources.filter((r) => r.type === "command:remote:Command");
     for (const command of commands) {
       const inputs = plain(command);
@@ -153,7 +153,7 @@ describe("vps stack: the resource graph (mocks)", function () {
         assert.ok(!lines.includes(secret), `${command.name} has a secret in its command`);
       assert.strictEqual(inputs.environment, undefined, `${command.name} sets an environment`);
     }
-    const apply = only(resources, "command:remote:Command", "gateway-secrets-apply");
+    const apply = only(resources, "command:remote:Command", "openclaw-gateway-secrets-apply");
     assert.ok(isWireSecret(apply.inputs.stdin), "the secrets stdin is not marked secret");
     const stdin = String(plain(apply).stdin);
     // The model key and the bot token go to the credential gateway's files, never the gateway's.
@@ -161,7 +161,7 @@ describe("vps stack: the resource graph (mocks)", function () {
     assert.ok(stdin.includes(`CREDENTIAL_TELEGRAM=${TEST_SECRETS.telegramBotToken}\n`));
     assert.match(stdin, /^OPENCLAW_GATEWAY_TOKEN=[A-Za-z0-9]{64}$/m);
     assert.strictEqual(plain(apply).logging, "stderr");
-    const provision = plain(only(resources, "command:remote:Command", "host-provision"));
+    const provision = plain(only(resources, "command:remote:Command", "openclaw-host-provision"));
     const bundle = Buffer.from(String(provision.stdin), "base64");
     const gunzipped = zlib.gunzipSync(bundle).toString("utf8");
     for (const secret of [...ALL_SECRET_VALUES, stdin.match(/TOKEN=(\S+)/)![1]]) {
@@ -169,13 +169,13 @@ describe("vps stack: the resource graph (mocks)", function () {
     }
   });
 
-  it("outputs that hold secrets are declared secret to the engine", function () {
+  it("outputs that hold secrets are declared secret to the engine [S2]", function () {
     const declared: [string, string[]][] = [
-      ["gateway-secrets-apply", ["stdout", "stderr", "stdin"]],
-      ["host-server", ["userData"]],
-      ["tailnet-authkey", ["key"]],
-      ["gateway-token-password", ["result"]],
-      ["host-admin-key", ["privateKeyOpenssh", "privateKeyPem"]],
+      ["openclaw-gateway-secrets-apply", ["stdout", "stderr", "stdin"]],
+      ["openclaw-host-server", ["userData"]],
+      ["openclaw-tailnet-authkey", ["key"]],
+      ["openclaw-gateway-token-password", ["result"]],
+      ["openclaw-host-admin-key", ["privateKeyOpenssh", "privateKeyPem"]],
     ];
     for (const [name, outputs] of declared) {
       const secret = optionsByName.get(name)?.additionalSecretOutputs ?? [];
@@ -184,8 +184,8 @@ describe("vps stack: the resource graph (mocks)", function () {
     }
   });
 
-  it("every command after the first pins the host key read over the tailnet", function () {
-    for (const name of ["host-provision", "gateway-secrets-apply"]) {
+  it("every command after the first pins the host key read over the tailnet [R8]", function () {
+    for (const name of ["openclaw-host-provision", "openclaw-gateway-secrets-apply"]) {
       const connection = plain(only(resources, "command:remote:Command", name))
         .connection as Record<string, unknown>;
       assert.match(String(connection.hostKey), /^ssh-ed25519 \S+$/);
@@ -194,7 +194,7 @@ describe("vps stack: the resource graph (mocks)", function () {
     }
   });
 
-  it("outputs: the token and the key are secret, the URL and IP are not", async function () {
+  it("outputs: the token and the key are secret, the URL and IP are not [S2]", async function () {
     assert.strictEqual(await pulumi.isSecret(outputs.gatewayToken), true);
     assert.strictEqual(await pulumi.isSecret(outputs.adminPrivateKey), true);
     assert.strictEqual(await pulumi.isSecret(outputs.tailnetUrl), false);
@@ -224,7 +224,7 @@ describe("vps stack: rotation changes secrets, never the server or the volume (m
     ["clawkit:anthropicApiKey", { "clawkit:anthropicApiKey": "sk-ant-api03-TESTONLY-rotated-key" }],
     ["clawkit:telegramBotToken", { "clawkit:telegramBotToken": "987654321:TESTONLY-rotated" }],
   ] as [string, Record<string, string>][]) {
-    it(`${title}: new secrets stdin, same server/volume inputs, same bundle`, async function () {
+    it(`${title}: new secrets stdin, same server/volume inputs, same bundle [S3]`, async function () {
       const first = (await build(baseConfig())).resources;
       const second = (await build({ ...baseConfig(), ...changes })).resources;
       for (const type of stable) {
@@ -235,17 +235,17 @@ describe("vps stack: rotation changes secrets, never the server or the volume (m
         );
       }
       const bundleOf = (rs: Registered[]) =>
-        plain(only(rs, "command:remote:Command", "host-provision")).triggers;
+        plain(only(rs, "command:remote:Command", "openclaw-host-provision")).triggers;
       assert.deepStrictEqual(bundleOf(second), bundleOf(first));
       const stdinOf = (rs: Registered[]) =>
-        plain(only(rs, "command:remote:Command", "gateway-secrets-apply")).stdin;
+        plain(only(rs, "command:remote:Command", "openclaw-gateway-secrets-apply")).stdin;
       assert.notStrictEqual(stdinOf(second), stdinOf(first));
     });
   }
 
-  it("clawkit:keepVolumeOnDestroy=false lets destroy delete the volume", async function () {
+  it("clawkit:keepVolumeOnDestroy=false lets destroy delete the volume [W6]", async function () {
     await build({ ...baseConfig(), "clawkit:keepVolumeOnDestroy": "false" });
-    assert.strictEqual(optionsByName.get("host-state")?.retainOnDelete, false);
+    assert.strictEqual(optionsByName.get("openclaw-host-state")?.retainOnDelete, false);
   });
 
   it("a config change that matters to the host changes the bundle hash, not the server", async function () {
@@ -254,7 +254,7 @@ describe("vps stack: rotation changes secrets, never the server or the volume (m
       await build({ ...baseConfig(), "clawkit:egressAllowlist": '["api.github.com"]' })
     ).resources;
     const triggers = (rs: Registered[]) =>
-      plain(only(rs, "command:remote:Command", "host-provision")).triggers;
+      plain(only(rs, "command:remote:Command", "openclaw-host-provision")).triggers;
     assert.notDeepStrictEqual(triggers(second), triggers(first));
     assert.deepStrictEqual(
       plain(only(second, "hcloud:index/server:Server")),
@@ -266,7 +266,7 @@ describe("vps stack: rotation changes secrets, never the server or the volume (m
 describe("vps components: bad args (mocks)", function () {
   before(installMocks);
 
-  it("GatewayToken: a token under 48 characters is a ResourceError naming args.length and the fix", function () {
+  it("GatewayToken: a token under 48 characters is a ResourceError naming args.length and the fix [R3]", function () {
     assert.throws(
       () => new GatewayToken("short-token", { rotation: "", length: 16 }),
       (err: unknown) =>
@@ -277,10 +277,10 @@ describe("vps components: bad args (mocks)", function () {
   });
 });
 
-describe("vps stack: the lockdown switch (mocks)", function () {
+describe("vps stack: the lockdown switch (mocks) [W7]", function () {
   before(installMocks);
   const switchOf = (rs: Registered[]) =>
-    plain(only(rs, "command:remote:Command", "host-lockdown-switch"));
+    plain(only(rs, "command:remote:Command", "openclaw-host-lockdown-switch"));
 
   it("clawkit:lockdown changes no input of any resource but the switch itself", async function () {
     const open = (await build(baseConfig())).resources;
@@ -294,7 +294,11 @@ describe("vps stack: the lockdown switch (mocks)", function () {
       // The switch and the component that holds it (whose args carry the value); the
       // posture report and the exposure check run again after it, and check a
       // locked-down host as one (below).
-      if (["host-lockdown", "host-posture", "exposure-check"].some((n) => r.name.startsWith(n)))
+      if (
+        ["openclaw-host-lockdown", "openclaw-host-posture", "openclaw-exposure-check"].some((n) =>
+          r.name.startsWith(n),
+        )
+      )
         continue;
       assert.deepStrictEqual(plain(r), plain(open[i]), `${r.type} ${r.name}: inputs changed`);
     }
@@ -302,24 +306,24 @@ describe("vps stack: the lockdown switch (mocks)", function () {
     assert.strictEqual(switchOf(locked).create, "sudo /usr/local/sbin/clawkit-lockdown on");
     assert.notDeepStrictEqual(switchOf(locked).triggers, switchOf(open).triggers);
     const check = (rs: Registered[]) =>
-      String(plain(only(rs, "command:local:Command", "exposure-check-run")).create);
+      String(plain(only(rs, "command:local:Command", "openclaw-exposure-check-run")).create);
     assert.match(check(locked), / '--lockdown'$/);
     assert.doesNotMatch(check(open), /--lockdown/);
   });
 
   it("runs after the secrets, a lockdown again after every provisioning, and carries no secret", async function () {
     const { resources } = await build({ ...baseConfig(), "clawkit:lockdown": "true" });
-    const sw = only(resources, "command:remote:Command", "host-lockdown-switch");
-    const secrets = only(resources, "command:remote:Command", "gateway-secrets-apply");
-    const deps = optionsByName.get("host-lockdown")?.dependencies ?? [];
+    const sw = only(resources, "command:remote:Command", "openclaw-host-lockdown-switch");
+    const secrets = only(resources, "command:remote:Command", "openclaw-gateway-secrets-apply");
+    const deps = optionsByName.get("openclaw-host-lockdown")?.dependencies ?? [];
     assert.ok(
       deps.some((urn) => urn.endsWith(`::${secrets.name}`)),
       `the switch does not wait for the secrets: ${deps.join(", ")}`,
     );
     // The provisioning run's id is one of its triggers: an input, so a dependency.
-    const switchDeps = optionsByName.get("host-lockdown-switch")?.dependencies ?? [];
+    const switchDeps = optionsByName.get("openclaw-host-lockdown-switch")?.dependencies ?? [];
     assert.ok(
-      switchDeps.some((urn) => urn.endsWith("::host-provision")),
+      switchDeps.some((urn) => urn.endsWith("::openclaw-host-provision")),
       `the switch is not applied again after provisioning: ${switchDeps.join(", ")}`,
     );
     // Open, provisioning never switches a lockdown someone made by hand off again.

@@ -1,0 +1,68 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/** What the agent's exec tool may run ("full", anything, is never offered). */
+export const ExecSecurity = {
+  /** Only the programs in execAllowlist. */
+  Allowlist: "allowlist",
+  /** Nothing. */
+  Deny: "deny",
+} as const;
+/** What the agent's exec tool may run ("full", anything, is never offered). */
+export type ExecSecurity = (typeof ExecSecurity)[keyof typeof ExecSecurity];
+
+/**
+ * The settings of one agent on a hardened Hetzner server reachable only over the
+ * tailnet. Every field is checked by the same rules as its `clawkit:` config key.
+ */
+export interface VpsAgentArgs {
+  /** Anthropic API key (secret). One of anthropicApiKey and openaiApiKey is required. */
+  readonly anthropicApiKey?: pulumi.Input<string>;
+  /** OpenAI API key (secret). */
+  readonly openaiApiKey?: pulumi.Input<string>;
+  /** "anthropic/<model>" or "openai/<model>". Default: anthropic/claude-sonnet-4-6 with an Anthropic key, else openai/gpt-5.5. */
+  readonly model?: string;
+  /** Change it to rotate the gateway token. Default: "". */
+  readonly tokenRotation?: string;
+  /** The incident switch: the agent stopped and cut off, nobody let in. Default: false. */
+  readonly lockdown?: boolean;
+  /** https URL alerts are POSTed to (secret: the URL is the receiver's credential). Default: none. */
+  readonly alertWebhook?: pulumi.Input<string>;
+  /** The gateway's loopback port, 1024-65535, not 3128 or 3129. Default: 18789. */
+  readonly gatewayPort?: number;
+  /** Telegram bot token (secret); needs telegramAllowFrom. Default: no Telegram. */
+  readonly telegramBotToken?: pulumi.Input<string>;
+  /** Numeric Telegram user ids the bot answers. Required with telegramBotToken. */
+  readonly telegramAllowFrom?: string[];
+  /** Numeric Telegram chat ids the bot sends alerts to; needs telegramBotToken. Default: none. */
+  readonly alertTelegramChats?: string[];
+  /** "allowlist" or "deny" ("full" is refused). Default: "allowlist". */
+  readonly execSecurity?: ExecSecurity;
+  /** Programs the agent may run: names in /usr/bin or absolute paths. Default: none. */
+  readonly execAllowlist?: string[];
+  /** Skills shipped inside the pinned openclaw the agent may use. Default: none. */
+  readonly bundledSkills?: string[];
+  /** Hostnames the agent may reach through the egress proxy (never a model provider or Telegram). Default: none. */
+  readonly egressAllowlist?: string[];
+  /** Tags the server joins the tailnet with. Default: ["tag:openclaw"]. */
+  readonly tailnetTags?: string[];
+  /** The server's name and tailnet hostname, a DNS label. Default: openclaw-<stack>-<name>. */
+  readonly hostname?: string;
+  /** Hetzner server type (cax* are ARM64). Default: "cx23". */
+  readonly serverType?: string;
+  /** Hetzner location: fsn1, nbg1, hel1, ash, hil or sin. Default: "nbg1". */
+  readonly location?: string;
+  /** "debian-12" or the numeric id of your own Debian 12 snapshot. Default: "debian-12". */
+  readonly image?: string;
+  /** Size of the agent's state volume in GB, 10-10240. Default: 10. */
+  readonly volumeSizeGb?: number;
+  /** pulumi destroy leaves the state volume in Hetzner. Default: true. */
+  readonly keepVolumeOnDestroy?: boolean;
+  /** Hetzner delete/rebuild protection on the server and volume. Default: false. */
+  readonly deleteProtection?: boolean;
+  /** Hetzner's daily server backups. Default: true. */
+  readonly backups?: boolean;
+  /** The admin (provisioning) login. Default: "clawadmin". */
+  readonly adminUser?: string;
+  /** Your own OpenSSH public keys for the admin login. Default: none. */
+  readonly adminSshKeys?: string[];
+}

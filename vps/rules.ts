@@ -1,0 +1,299 @@
+import { agentProblems, SettingNames, SettingProblem } from "../core/rules";
+import { reachesCredentialUpstream, TELEGRAM_NUMERIC_ID } from "./host/credential-gateway";
+import { HOST } from "./host/paths";
+import { VpsAgentArgs } from "./args";
+
+/** The vps shape's defaults, where an arg or its config key is left out. */
+export const VPS_DEFAULTS = {
+  gatewayPort: 18789,
+  execSecurity: "allowlist",
+  tailnetTags: ["tag:openclaw"],
+  serverType: "cx23",
+  location: "nbg1",
+  image: "debian-12",
+  volumeSizeGb: 10,
+  adminUser: "clawadmin",
+} as const;
+
+export const LOCATIONS = ["fsn1", "nbg1", "hel1", "ash", "hil", "sin"] as const;
+
+const HOSTNAME_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const TAG = /^tag:[a-z0-9][a-z0-9-]*$/i;
+const SSH_PUBLIC_KEY =
+  /^(ssh-ed25519|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|ssh-rsa) [A-Za-z0-9+/]+=*( [^\n]*)?$/;
+/** A hostname, optionally led by one `*.` wildcard label. */
+const EGRESS_HOST = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
+/** Exec allowlist entries are program names or absolute paths, never shell syntax. */
+const EXEC_ENTRY = /^([A-Za-z0-9_.+-]+|(\/[A-Za-z0-9_.+-]+)+)$/;
+/** Programs that run other programs or shell out: allowlisting one allows everything. */
+const EXEC_ESCAPES = new Set([
+  "sh",
+  "bash",
+  "dash",
+  "zsh",
+  "ksh",
+  "fish",
+  "busybox",
+  "env",
+  "nohup",
+  "timeout",
+  "xargs",
+  "find",
+  "sudo",
+  "su",
+  "doas",
+  "runuser",
+  "setpriv",
+  "python",
+  "python3",
+  "perl",
+  "ruby",
+  "node",
+  "nodejs",
+  "php",
+  "lua",
+  "awk",
+  "gawk",
+  "mawk",
+  "sed",
+  "vi",
+  "vim",
+  "less",
+  "more",
+  "man",
+  "git",
+  "tar",
+  "ssh",
+  "openclaw",
+]);
+/** Programs made to print their environment: exec children inherit the gateway's secrets. */
+const EXEC_PRINTS_ENVIRONMENT = new Set(["printenv", "set", "export", "declare"]);
+const UNIX_USER = /^[a-z_][a-z0-9_-]{0,30}$/;
+
+/**
+ * Every rule of the vps shape, on an agent's args: the config layer calls it on the
+ * args it read from `clawkit:` keys, VpsAgent on the args it was given. A secret is
+ * judged by whether it is given; its value is checked where it is known (the webhook
+ * when it is a plain string here, every secret again as the host secrets are rendered).
+ */
+export function vpsProblems(args: VpsAgentArgs, names: SettingNames): SettingProblem[] {
+  const problems = agentProblems(
+    {
+      anthropicApiKey: args.anthropicApiKey !== undefined,
+      openaiApiKey: args.openaiApiKey !== undefined,
+      model: args.model,
+      alertWebhook: typeof args.alertWebhook === "string" ? args.alertWebhook : undefined,
+    },
+    names,
+  );
+  const problem = (field: string, message: string, fix: string) =>
+    problems.push({ key: names.key(field), message, fix });
+  const keepOnly = (field: string) =>
+    `${names.remove(field)} (or list only the programs the agent needs)`;
+  const wholeNumber = (field: string, value: number | undefined, min: number, max: number) => {
+    if (value !== undefined && (!Number.isInteger(value) || value < min || value > max))
+      problem(
+        field,
+        `must be a whole number from ${min} to ${max}, got ${value}`,
+        names.set(field, String(min)),
+      );
+  };
+
+  wholeNumber("gatewayPort", args.gatewayPort, 1024, 65535);
+  // Below 1024 is refused above, so sshd (22) and tailscale serve (443) cannot collide.
+  const taken = [
+    HOST.proxyPort,
+    HOST.credentialGatewayPort,
+    HOST.alertProxyPort,
+    HOST.alertRelayPort,
+  ];
+  if (args.gatewayPort !== undefined && (taken as readonly number[]).includes(args.gatewayPort)) {
+    problem(
+      "gatewayPort",
+      `${args.gatewayPort} is taken on the host (${taken.join(", ")}: the egress proxy, the credential gateway and the alert paths)`,
+      names.set("gatewayPort", String(VPS_DEFAULTS.gatewayPort)),
+    );
+  }
+
+  // Channels: a bot token without an allowlist would let anyone who finds the bot talk to the agent.
+  const allowFrom = args.telegramAllowFrom ?? [];
+  if (args.telegramBotToken !== undefined) {
+    if (allowFrom.length === 0) {
+      problem(
+        "telegramAllowFrom",
+        `is required when ${names.key("telegramBotToken")} is set: without it anyone who finds the bot can talk to the agent`,
+        names.set("telegramAllowFrom", "<your numeric Telegram user id>", { list: true }),
+      );
+    }
+    for (const id of allowFrom) {
+      if (!TELEGRAM_NUMERIC_ID.test(id)) {
+        problem(
+          "telegramAllowFrom",
+          `"${id}" is not a numeric Telegram user id (usernames can change hands)`,
+          names.set("telegramAllowFrom", "123456789", { list: true }),
+        );
+      }
+    }
+  } else if (allowFrom.length > 0) {
+    problem(
+      "telegramAllowFrom",
+      `is set but ${names.key("telegramBotToken")} is not`,
+      names.set("telegramBotToken", "<token>", { secret: true }),
+    );
+  }
+
+  const alertChats = args.alertTelegramChats ?? [];
+  for (const chat of alertChats) {
+    if (!TELEGRAM_NUMERIC_ID.test(chat)) {
+      problem(
+        "alertTelegramChats",
+        `"${chat}" is not a numeric Telegram chat id (a user id, or -100… for a group)`,
+        names.set("alertTelegramChats", "123456789", { list: true }),
+      );
+    }
+  }
+  if (alertChats.length > 0 && args.telegramBotToken === undefined) {
+    problem(
+      "alertTelegramChats",
+      `needs the bot that sends the alerts: ${names.key("telegramBotToken")} is not set`,
+      names.set("telegramBotToken", "<token>", { secret: true }),
+    );
+  }
+
+  const execSecurity: string = args.execSecurity ?? VPS_DEFAULTS.execSecurity;
+  if (execSecurity === "full") {
+    problem(
+      "execSecurity",
+      `"full" lets a prompt injection run any command as the agent; clawkit refuses it`,
+      names.set("execSecurity", "allowlist"),
+    );
+  } else if (execSecurity !== "allowlist" && execSecurity !== "deny") {
+    problem(
+      "execSecurity",
+      `must be "allowlist" or "deny", got "${execSecurity}"`,
+      names.set("execSecurity", "allowlist"),
+    );
+  }
+  for (const entry of args.execAllowlist ?? []) {
+    const program = entry.split("/").pop() ?? "";
+    if (!EXEC_ENTRY.test(entry) || entry.split("/").includes("..")) {
+      problem(
+        "execAllowlist",
+        `"${entry}" is not a plain program name or absolute path`,
+        names.set("execAllowlist", "date", { list: true }),
+      );
+    } else if (EXEC_ESCAPES.has(program.replace(/[0-9.]+$/, ""))) {
+      problem(
+        "execAllowlist",
+        `"${entry}" can start any other program, so allowing it allows everything`,
+        keepOnly("execAllowlist"),
+      );
+    } else if (EXEC_PRINTS_ENVIRONMENT.has(program)) {
+      problem(
+        "execAllowlist",
+        `"${entry}" prints the environment the agent's programs inherit, your keys included`,
+        keepOnly("execAllowlist"),
+      );
+    }
+  }
+
+  // Skills ship inside the pinned package; the ones that install more from ClawHub are refused.
+  for (const skill of args.bundledSkills ?? []) {
+    if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(skill)) {
+      problem(
+        "bundledSkills",
+        `"${skill}" is not a skill name`,
+        names.set("bundledSkills", "healthcheck", { list: true }),
+      );
+    } else if (skill === "clawhub" || skill === "skill-creator") {
+      problem(
+        "bundledSkills",
+        `"${skill}" fetches or writes skills, which the kit keeps off`,
+        names.remove("bundledSkills"),
+      );
+    }
+  }
+
+  for (const host of (args.egressAllowlist ?? []).map((h) => h.toLowerCase())) {
+    if (!EGRESS_HOST.test(host)) {
+      problem(
+        "egressAllowlist",
+        `"${host}" is not a hostname or a "*.domain.tld" wildcard (bare "*", IP addresses and whole top-level domains are refused)`,
+        names.set("egressAllowlist", "api.example.com", { list: true }),
+      );
+    } else if (reachesCredentialUpstream(host)) {
+      problem(
+        "egressAllowlist",
+        `"${host}" leads to a model provider or Telegram, which the agent reaches only through the credential gateway (a direct way there would let it use a key of anyone's choosing)`,
+        `${names.remove("egressAllowlist")} (then add back the other hosts)`,
+      );
+    }
+  }
+
+  const tailnetTags = args.tailnetTags ?? VPS_DEFAULTS.tailnetTags;
+  if (tailnetTags.length === 0) {
+    problem(
+      "tailnetTags",
+      "needs at least one tag",
+      names.set("tailnetTags", "tag:openclaw", { list: true }),
+    );
+  }
+  for (const tag of tailnetTags) {
+    if (!TAG.test(tag)) {
+      problem(
+        "tailnetTags",
+        `"${tag}" must start with "tag:" followed by letters, digits or dashes`,
+        names.set("tailnetTags", "tag:openclaw", { list: true }),
+      );
+    }
+  }
+
+  if (args.hostname !== undefined && !HOSTNAME_LABEL.test(args.hostname)) {
+    problem(
+      "hostname",
+      `"${args.hostname}" is not a DNS label (a-z, 0-9, dashes, at most 63)`,
+      names.set("hostname", "openclaw-dev"),
+    );
+  }
+  if (args.serverType !== undefined && !/^[a-z]+[0-9]+[a-z]*$/.test(args.serverType)) {
+    problem(
+      "serverType",
+      `"${args.serverType}" is not a Hetzner server type such as cx23 or cax11`,
+      names.set("serverType", VPS_DEFAULTS.serverType),
+    );
+  }
+  if (args.location !== undefined && !(LOCATIONS as readonly string[]).includes(args.location)) {
+    problem(
+      "location",
+      `"${args.location}" is not one of ${LOCATIONS.join(", ")}`,
+      names.set("location", VPS_DEFAULTS.location),
+    );
+  }
+  if (args.image !== undefined && args.image !== "debian-12" && !/^[0-9]+$/.test(args.image)) {
+    problem(
+      "image",
+      `"${args.image}" is not supported: the host scripts are built and tested on Debian 12`,
+      `${names.set("image", "debian-12")} (or the numeric id of your own Debian 12 snapshot)`,
+    );
+  }
+  wholeNumber("volumeSizeGb", args.volumeSizeGb, 10, 10240);
+
+  const adminUser = args.adminUser ?? VPS_DEFAULTS.adminUser;
+  if (!UNIX_USER.test(adminUser) || ["root", "openclaw", "proxy"].includes(adminUser)) {
+    problem(
+      "adminUser",
+      `"${adminUser}" is not a usable login name`,
+      names.set("adminUser", VPS_DEFAULTS.adminUser),
+    );
+  }
+  for (const key of args.adminSshKeys ?? []) {
+    if (!SSH_PUBLIC_KEY.test(key)) {
+      problem(
+        "adminSshKeys",
+        `"${key.slice(0, 24)}…" is not an OpenSSH public key`,
+        names.set("adminSshKeys", '"$(cat ~/.ssh/id_ed25519.pub)"', { list: true }),
+      );
+    }
+  }
+  return problems;
+}
