@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import * as fs from "fs";
+import { createRequire } from "module";
 import { AddressInfo } from "net";
 import * as path from "path";
 import type * as bucketGuardModule from "../../moltworker/bucketGuard";
@@ -147,10 +148,8 @@ describe("artifacts: the npm package (npm pack, which builds it; unpacked into a
     });
 
     it("runs the package's own deploy.sh and its compiled exporter with plain node: no ts-node in the project, none asked for", function () {
-      assert.throws(
-        () => require.resolve("ts-node", { paths: [pkg.packageDir] }),
-        /Cannot find module/,
-      );
+      const fromPackage = createRequire(path.join(pkg.packageDir, "dist", "index.js"));
+      assert.throws(() => fromPackage.resolve("ts-node"), /Cannot find module/);
       const environment = guard.environment as Record<string, string>;
       assert.strictEqual(
         guard.delete,
