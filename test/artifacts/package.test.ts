@@ -1,8 +1,13 @@
+import * as grpc from "@grpc/grpc-js";
+import { ResourceProviderClient } from "@pulumi/pulumi/proto/provider_grpc_pb";
+import { GetSchemaRequest } from "@pulumi/pulumi/proto/provider_pb";
 import * as assert from "assert";
+import { spawn } from "child_process";
 import * as fs from "fs";
 import { createRequire } from "module";
 import { AddressInfo } from "net";
 import * as path from "path";
+import * as yaml from "js-yaml";
 import type * as bucketGuardModule from "../../moltworker/bucketGuard";
 import type * as pathsModule from "../../vps/host/paths";
 import { FakeBucket } from "../support/fakeR2";
@@ -10,6 +15,7 @@ import { installMocks, registered, settle, unwrap } from "../support/mocks";
 import { InstalledPackage, installedPackage } from "../support/package";
 import {
   command,
+  NODE24,
   requirePrerequisites,
   ROOT,
   run,
@@ -114,6 +120,46 @@ describe("artifacts: the npm package (npm pack, which builds it; unpacked into a
         paths.readShipped(script),
         fs.readFileSync(path.join(ROOT, "vps", "host", script), "utf8"),
       );
+  });
+
+  it("`pulumi package add` can start this checkout as a plugin: Pulumi's host loads package.json's main (dist/) and serves the snapshot's schema", async function () {
+    const manifest = yaml.load(fs.readFileSync(path.join(ROOT, "PulumiPlugin.yaml"), "utf8"));
+    assert.deepStrictEqual(manifest, { runtime: "nodejs" });
+    // What the nodejs language host runs for a plugin: run-plugin with the plugin's directory.
+    const host = spawn(NODE24, [require.resolve("@pulumi/pulumi/cmd/run-plugin"), ROOT], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    host.stderr.on("data", (d) => (stderr += d));
+    try {
+      const port = await new Promise<string>((resolve, reject) => {
+        let stdout = "";
+        host.stdout.on("data", (d) => {
+          stdout += d;
+          const line = /^(\d+)\n/.exec(stdout);
+          if (line) resolve(line[1]);
+        });
+        host.on("exit", (code) => reject(new Error(`the plugin exited (${code}): ${stderr}`)));
+      });
+      const client = new ResourceProviderClient(
+        `127.0.0.1:${port}`,
+        grpc.credentials.createInsecure(),
+      );
+      try {
+        const schema = await new Promise<string>((resolve, reject) =>
+          client.getSchema(new GetSchemaRequest(), (error, response) =>
+            error ? reject(error) : resolve(response.getSchema()),
+          ),
+        );
+        const snapshot = path.join(ROOT, "test", "unit", "__snapshots__", "component-schema.json");
+        assert.deepStrictEqual(JSON.parse(schema), JSON.parse(fs.readFileSync(snapshot, "utf8")));
+      } finally {
+        client.close();
+      }
+    } finally {
+      host.kill();
+    }
   });
 
   describe("pulumi destroy with bucketOnDestroy export, from the built package", function () {
