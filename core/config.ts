@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Checkout } from "../moltworker/checkout";
-import { SecretValue } from "./secret";
+import { SecretValue } from "./settings";
 import { SAFE_SECRET_VALUE } from "../vps/host/secrets";
 
 /** Where raw configuration comes from: Pulumi's config in a program, a plain map in tests. */

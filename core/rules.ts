@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { AgentArgs } from "./args";
 import { SAFE_WEBHOOK_URL } from "../vps/host/secrets";
 
 /**
@@ -59,59 +60,67 @@ export const DEFAULT_MODELS = {
   openai: "openai/gpt-5.5",
 } as const;
 
-/** What both shapes take: model credentials (present or not), the model, the webhook. */
-export interface AgentSettings {
-  /** True when an Anthropic API key is given. */
-  readonly anthropicApiKey: boolean;
-  /** True when an OpenAI API key is given. */
-  readonly openaiApiKey: boolean;
-  /** The model as given, or undefined for the default. */
-  readonly model?: string;
-  /** The alert webhook when its value is known here (a secret Output is checked when known). */
-  readonly alertWebhook?: string;
-}
-
-/** The model a configuration runs: the one given, or the default for the key that is set. */
-export function modelOf(settings: AgentSettings): string {
+/** The model an agent runs: the one given, or the default for the key that is given. */
+export function modelOf(args: AgentArgs): string {
   return (
-    settings.model ??
-    (settings.anthropicApiKey || !settings.openaiApiKey
+    args.model ??
+    (args.anthropicApiKey !== undefined || args.openaiApiKey === undefined
       ? DEFAULT_MODELS.anthropic
       : DEFAULT_MODELS.openai)
   );
 }
 
-/** The rules both shapes share: a model credential, a model it can run, a usable webhook. */
-export function agentProblems(settings: AgentSettings, names: SettingNames): SettingProblem[] {
+/** Collects a rule function's problems, naming each setting the way its layer does. */
+export function problemCollector(names: SettingNames) {
   const problems: SettingProblem[] = [];
   const problem = (field: string, message: string, fix: string) =>
     problems.push({ key: names.key(field), message, fix });
+  const wholeNumber = (field: string, value: number | undefined, min: number, max: number) => {
+    if (value !== undefined && (!Number.isInteger(value) || value < min || value > max))
+      problem(
+        field,
+        `must be a whole number from ${min} to ${max}, got ${value}`,
+        names.set(field, String(min)),
+      );
+  };
+  return { problems, problem, wholeNumber };
+}
+
+/**
+ * The rules every agent's args meet, whatever its shape: a model credential, a model it
+ * can run, a usable webhook. A secret is judged by whether it is given; the webhook's
+ * value when it is a plain string here (a secret Output is checked where it is known).
+ */
+export function agentProblems(args: AgentArgs, names: SettingNames): SettingProblem[] {
+  const { problems, problem } = problemCollector(names);
   const secretFix = (field: string) => names.set(field, "<key>", { secret: true });
-  if (!settings.anthropicApiKey && !settings.openaiApiKey) {
+  const anthropic = args.anthropicApiKey !== undefined;
+  const openai = args.openaiApiKey !== undefined;
+  if (!anthropic && !openai) {
     problem(
       "anthropicApiKey",
       `no model credential is set (${names.key("anthropicApiKey")} or ${names.key("openaiApiKey")})`,
       secretFix("anthropicApiKey"),
     );
   }
-  const model = modelOf(settings);
+  const model = modelOf(args);
   if (!/^(anthropic|openai)\/[A-Za-z0-9._:-]+$/.test(model)) {
     problem(
       "model",
       `must be "anthropic/<model>" or "openai/<model>", got "${model}"`,
       names.set("model", DEFAULT_MODELS.anthropic),
     );
-  } else if (model.startsWith("anthropic/") && !settings.anthropicApiKey) {
+  } else if (model.startsWith("anthropic/") && !anthropic) {
     problem(
       "model",
       `"${model}" needs ${names.key("anthropicApiKey")}`,
       secretFix("anthropicApiKey"),
     );
-  } else if (model.startsWith("openai/") && !settings.openaiApiKey) {
+  } else if (model.startsWith("openai/") && !openai) {
     problem("model", `"${model}" needs ${names.key("openaiApiKey")}`, secretFix("openaiApiKey"));
   }
   const webhookProblem =
-    settings.alertWebhook === undefined ? undefined : alertWebhookProblem(settings.alertWebhook);
+    typeof args.alertWebhook === "string" ? alertWebhookProblem(args.alertWebhook) : undefined;
   if (webhookProblem) {
     problem(
       "alertWebhook",

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { AgentArgs } from "../core/args";
 
 /** What `pulumi destroy` does with the bucket that may hold the agent's state. */
 export const BucketOnDestroy = {
@@ -28,19 +29,7 @@ export type BucketJurisdiction = (typeof BucketJurisdiction)[keyof typeof Bucket
  * The settings of one agent on Cloudflare's Moltworker behind Zero Trust Access.
  * Every field is checked by the same rules as its `clawkit:` config key.
  */
-export interface MoltworkerAgentArgs {
-  /** Anthropic API key (secret). One of anthropicApiKey and openaiApiKey is required. */
-  readonly anthropicApiKey?: pulumi.Input<string>;
-  /** OpenAI API key (secret). */
-  readonly openaiApiKey?: pulumi.Input<string>;
-  /** "anthropic/<model>" or "openai/<model>". Default: anthropic/claude-sonnet-4-6 with an Anthropic key, else openai/gpt-5.5. */
-  readonly model?: string;
-  /** Change it to rotate the gateway token. Default: "". */
-  readonly tokenRotation?: string;
-  /** The incident switch: Access lets nobody in and the gateway restarts. Default: false. */
-  readonly lockdown?: boolean;
-  /** https URL Cloudflare's billing alert is POSTed to (secret). Default: none. */
-  readonly alertWebhook?: pulumi.Input<string>;
+export interface MoltworkerAgentArgs extends AgentArgs {
   /** The Cloudflare account, 32 hex digits. Required. */
   readonly cloudflareAccountId: string;
   /** The API token Pulumi's provider and wrangler act with (secret). Required. */

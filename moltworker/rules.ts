@@ -1,4 +1,4 @@
-import { agentProblems, SettingNames, SettingProblem } from "../core/rules";
+import { agentProblems, problemCollector, SettingNames, SettingProblem } from "../core/rules";
 import { MoltworkerAgentArgs } from "./args";
 import { Checkout } from "./checkout";
 import { parseWranglerConfig } from "./wrangler-config";
@@ -48,17 +48,8 @@ export function moltworkerProblems(
   names: SettingNames,
   checkout: Checkout | undefined,
 ): SettingProblem[] {
-  const problems = agentProblems(
-    {
-      anthropicApiKey: args.anthropicApiKey !== undefined,
-      openaiApiKey: args.openaiApiKey !== undefined,
-      model: args.model,
-      alertWebhook: typeof args.alertWebhook === "string" ? args.alertWebhook : undefined,
-    },
-    names,
-  );
-  const problem = (field: string, message: string, fix: string) =>
-    problems.push({ key: names.key(field), message, fix });
+  const { problems, problem, wholeNumber } = problemCollector(names);
+  problems.push(...agentProblems(args, names));
 
   const accountId = args.cloudflareAccountId ?? "";
   if (!HEX32.test(accountId)) {
@@ -193,14 +184,6 @@ export function moltworkerProblems(
       names.set("bucketOnDestroy", "keep"),
     );
   }
-  const wholeNumber = (field: string, value: number | undefined, min: number, max: number) => {
-    if (value !== undefined && (!Number.isInteger(value) || value < min || value > max))
-      problem(
-        field,
-        `must be a whole number from ${min} to ${max}, got ${value}`,
-        names.set(field, String(min)),
-      );
-  };
   wholeNumber("aiGatewayRateLimit", args.aiGatewayRateLimit, 1, 100000);
   wholeNumber("billingAlertRequests", args.billingAlertRequests, 1, 1_000_000_000);
   const alertEmail = (args.billingAlertEmail ?? "").toLowerCase();

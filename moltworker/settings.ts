@@ -1,19 +1,10 @@
-import { modelOf } from "../core/rules";
-import { SecretValue, secretOf } from "../core/secret";
+import { AgentSettings, agentSettings, SecretValue, secretOf } from "../core/settings";
 import { BucketJurisdiction, BucketOnDestroy, MoltworkerAgentArgs } from "./args";
 import { Checkout } from "./checkout";
 import { MOLTWORKER_COMMIT, MOLTWORKER_DEFAULTS } from "./rules";
 
 /** One agent's moltworker settings with every default filled in: what MoltworkerAgent builds from. */
-export interface MoltworkerSettings {
-  readonly anthropicApiKey?: SecretValue;
-  readonly openaiApiKey?: SecretValue;
-  readonly model: string;
-  readonly tokenRotation: string;
-  /** The incident switch: Access lets nobody in (README: incident runbook). */
-  readonly lockdown: boolean;
-  /** Where Cloudflare's billing alert is POSTed (secret, https only). */
-  readonly alertWebhook?: SecretValue;
+export interface MoltworkerSettings extends AgentSettings {
   /** The Cloudflare account everything lands in. */
   readonly accountId: string;
   /** The API token Pulumi and wrangler act with (secret). */
@@ -56,19 +47,10 @@ export function moltworkerSettings(
   const customDomain = (args.customDomain ?? "").toLowerCase();
   const subdomain = args.workersSubdomain ?? "";
   const pinned = args.moltworkerCommit ?? MOLTWORKER_COMMIT;
-  const alertWebhook = secretOf(args.alertWebhook);
   const alertEmail = (args.billingAlertEmail ?? "").toLowerCase();
+  const shared = agentSettings(args);
   return {
-    anthropicApiKey: secretOf(args.anthropicApiKey),
-    openaiApiKey: secretOf(args.openaiApiKey),
-    model: modelOf({
-      anthropicApiKey: args.anthropicApiKey !== undefined,
-      openaiApiKey: args.openaiApiKey !== undefined,
-      model: args.model,
-    }),
-    tokenRotation: args.tokenRotation ?? "",
-    lockdown: args.lockdown ?? false,
-    alertWebhook,
+    ...shared,
     accountId: args.cloudflareAccountId,
     cloudflareApiToken: secretOf(args.cloudflareApiToken) as SecretValue,
     workerName,
@@ -97,7 +79,7 @@ export function moltworkerSettings(
     },
     bucketOnDestroy: args.bucketOnDestroy ?? MOLTWORKER_DEFAULTS.bucketOnDestroy,
     billingAlert:
-      alertEmail || alertWebhook
+      alertEmail || shared.alertWebhook
         ? {
             email: alertEmail || undefined,
             requests: args.billingAlertRequests ?? MOLTWORKER_DEFAULTS.billingAlertRequests,

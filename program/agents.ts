@@ -72,11 +72,15 @@ function agentProblem(
   return { key: path, message: p.message, fix };
 }
 
+/** True when the stack sets clawkit:agents (and exports its agents' outputs by name). */
+export function hasAgentMap(source: ConfigSource): boolean {
+  return (source.get(AGENTS_KEY) ?? "").trim() !== "";
+}
+
 /** Every agent a stack builds: the map's entries, or the one agent of a stack without it. */
 export function parseAgents(source: ConfigSource, stack: string): StackAgent[] {
-  const raw = source.get(AGENTS_KEY);
-  if (raw === undefined || raw.trim() === "")
-    return [{ name: FIRST_AGENT, config: parseConfig(source, stack) }];
+  if (!hasAgentMap(source)) return [{ name: FIRST_AGENT, config: parseConfig(source, stack) }];
+  const raw = source.get(AGENTS_KEY) ?? "";
 
   const refuse = (message: string, fix: string) =>
     new ConfigError([{ key: AGENTS_KEY, message, fix }]);

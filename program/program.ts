@@ -1,7 +1,7 @@
 import { ConfigSource } from "../core/config";
 import { MoltworkerAgent } from "../moltworker/agent";
 import { VpsAgent } from "../vps/agent";
-import { FIRST_AGENT, parseAgents, StackAgent } from "./agents";
+import { FIRST_AGENT, hasAgentMap, parseAgents, StackAgent } from "./agents";
 import { adoptTopLevelResources } from "./legacy";
 
 /** One agent of either shape. */
@@ -23,7 +23,6 @@ function buildAgent({ name, config }: StackAgent): Agent {
  */
 export function program(source: ConfigSource, stack: string): Agent | Record<string, Agent> {
   const agents = parseAgents(source, stack);
-  if (source.get("clawkit:agents") === undefined || source.get("clawkit:agents") === "")
-    return buildAgent(agents[0]);
+  if (!hasAgentMap(source)) return buildAgent(agents[0]);
   return Object.fromEntries(agents.map((agent) => [agent.name, buildAgent(agent)]));
 }

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { AgentArgs } from "../core/args";
 
 /** What the agent's exec tool may run ("full", anything, is never offered). */
 export const ExecSecurity = {
@@ -14,19 +15,7 @@ export type ExecSecurity = (typeof ExecSecurity)[keyof typeof ExecSecurity];
  * The settings of one agent on a hardened Hetzner server reachable only over the
  * tailnet. Every field is checked by the same rules as its `clawkit:` config key.
  */
-export interface VpsAgentArgs {
-  /** Anthropic API key (secret). One of anthropicApiKey and openaiApiKey is required. */
-  readonly anthropicApiKey?: pulumi.Input<string>;
-  /** OpenAI API key (secret). */
-  readonly openaiApiKey?: pulumi.Input<string>;
-  /** "anthropic/<model>" or "openai/<model>". Default: anthropic/claude-sonnet-4-6 with an Anthropic key, else openai/gpt-5.5. */
-  readonly model?: string;
-  /** Change it to rotate the gateway token. Default: "". */
-  readonly tokenRotation?: string;
-  /** The incident switch: the agent stopped and cut off, nobody let in. Default: false. */
-  readonly lockdown?: boolean;
-  /** https URL alerts are POSTed to (secret: the URL is the receiver's credential). Default: none. */
-  readonly alertWebhook?: pulumi.Input<string>;
+export interface VpsAgentArgs extends AgentArgs {
   /** The gateway's loopback port, 1024-65535, not 3128 or 3129. Default: 18789. */
   readonly gatewayPort?: number;
   /** Telegram bot token (secret); needs telegramAllowFrom. Default: no Telegram. */

@@ -1,4 +1,4 @@
-import { agentProblems, SettingNames, SettingProblem } from "../core/rules";
+import { agentProblems, problemCollector, SettingNames, SettingProblem } from "../core/rules";
 import { reachesCredentialUpstream, TELEGRAM_NUMERIC_ID } from "./host/credential-gateway";
 import { HOST } from "./host/paths";
 import { VpsAgentArgs } from "./args";
@@ -77,27 +77,10 @@ const UNIX_USER = /^[a-z_][a-z0-9_-]{0,30}$/;
  * when it is a plain string here, every secret again as the host secrets are rendered).
  */
 export function vpsProblems(args: VpsAgentArgs, names: SettingNames): SettingProblem[] {
-  const problems = agentProblems(
-    {
-      anthropicApiKey: args.anthropicApiKey !== undefined,
-      openaiApiKey: args.openaiApiKey !== undefined,
-      model: args.model,
-      alertWebhook: typeof args.alertWebhook === "string" ? args.alertWebhook : undefined,
-    },
-    names,
-  );
-  const problem = (field: string, message: string, fix: string) =>
-    problems.push({ key: names.key(field), message, fix });
+  const { problems, problem, wholeNumber } = problemCollector(names);
+  problems.push(...agentProblems(args, names));
   const keepOnly = (field: string) =>
     `${names.remove(field)} (or list only the programs the agent needs)`;
-  const wholeNumber = (field: string, value: number | undefined, min: number, max: number) => {
-    if (value !== undefined && (!Number.isInteger(value) || value < min || value > max))
-      problem(
-        field,
-        `must be a whole number from ${min} to ${max}, got ${value}`,
-        names.set(field, String(min)),
-      );
-  };
 
   wholeNumber("gatewayPort", args.gatewayPort, 1024, 65535);
   // Below 1024 is refused above, so sshd (22) and tailscale serve (443) cannot collide.

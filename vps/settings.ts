@@ -1,19 +1,10 @@
-import { modelOf } from "../core/rules";
-import { SecretValue, secretOf } from "../core/secret";
+import { AgentSettings, agentSettings, SecretValue, secretOf } from "../core/settings";
 import { HostSettings } from "./host/bundle";
 import { ExecSecurity, VpsAgentArgs } from "./args";
 import { VPS_DEFAULTS } from "./rules";
 
 /** One agent's vps settings with every default filled in: what VpsAgent builds from. */
-export interface VpsSettings {
-  readonly anthropicApiKey?: SecretValue;
-  readonly openaiApiKey?: SecretValue;
-  readonly model: string;
-  readonly tokenRotation: string;
-  /** The incident switch: the agent stopped and cut off, nobody let in (README: incident runbook). */
-  readonly lockdown: boolean;
-  /** Where alerts are POSTed as JSON (secret, https only). */
-  readonly alertWebhook?: SecretValue;
+export interface VpsSettings extends AgentSettings {
   readonly gatewayPort: number;
   readonly telegram?: { readonly botToken: SecretValue; readonly allowFrom: readonly string[] };
   readonly execSecurity: ExecSecurity;
@@ -42,16 +33,7 @@ export function vpsSettings(args: VpsAgentArgs, defaultHostname: string): VpsSet
   const allowFrom = args.telegramAllowFrom ?? [];
   const serverType = args.serverType ?? VPS_DEFAULTS.serverType;
   return {
-    anthropicApiKey: secretOf(args.anthropicApiKey),
-    openaiApiKey: secretOf(args.openaiApiKey),
-    model: modelOf({
-      anthropicApiKey: args.anthropicApiKey !== undefined,
-      openaiApiKey: args.openaiApiKey !== undefined,
-      model: args.model,
-    }),
-    tokenRotation: args.tokenRotation ?? "",
-    lockdown: args.lockdown ?? false,
-    alertWebhook: secretOf(args.alertWebhook),
+    ...agentSettings(args),
     gatewayPort: args.gatewayPort ?? VPS_DEFAULTS.gatewayPort,
     telegram: botToken && allowFrom.length > 0 ? { botToken, allowFrom } : undefined,
     execSecurity: args.execSecurity ?? VPS_DEFAULTS.execSecurity,

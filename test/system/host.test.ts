@@ -1389,6 +1389,28 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
       assert.strictEqual(invoke("tailnet", served, currentToken), "200");
     });
 
+    it("a key rotated during a lockdown is installed and stamped, and the gateway stays down [S3, W7]", async function () {
+      const on = lockdownSwitch(true);
+      assert.strictEqual(on.status, 0, on.stderr);
+      const stamp = () => host.exec(["cat", HOST.secretsAppliedStamp]).stdout.trim();
+      const before = stamp();
+      // The stamp counts seconds.
+      await sleep(1100);
+      // The token stays: only the model and bot keys change.
+      const generation = [...Array(32).keys()].find((g) => testSecrets(g).token === currentToken);
+      assert.ok(generation !== undefined, "the current token is not one testSecrets makes");
+      const rotated = testSecrets(generation, 90);
+      const r = applySecrets(host, rotated.env);
+      assert.strictEqual(r.status, 0, r.stderr);
+      assert.match(stamp(), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+      assert.notStrictEqual(stamp(), before, "a rotation during the lockdown was not stamped");
+      assertLockedDown();
+      const off = lockdownSwitch(false);
+      assert.strictEqual(off.status, 0, `${off.stdout}\n${off.stderr}`);
+      assert.strictEqual(invoke("tailnet", served, currentToken), "200");
+      currentSecrets = rotated.env;
+    });
+
     it("on and off again, for the bench's medians", function () {
       for (let i = 1; i < REPEATS; i++) {
         const on = lockdownSwitch(true);
