@@ -15,3 +15,6 @@ export interface AgentArgs {
   /** https URL alerts are POSTed to (secret: the URL is the receiver's credential). Default: none. */
   readonly alertWebhook?: pulumi.Input<string>;
 }
+
+/** The fields of AgentArgs that take an Input (a secret, or another resource's output). */
+export const AGENT_INPUT_ARGS = ["anthropicApiKey", "openaiApiKey", "alertWebhook"] as const;

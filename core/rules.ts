@@ -54,6 +54,28 @@ export function refuseArgs(type: string, name: string, problems: readonly Settin
   );
 }
 
+/**
+ * Args a component must read before it registers anything but that arrived as Outputs:
+ * a program in another language may pass a secret or another resource's output for
+ * any field, and only the fields typed Input can wait for one.
+ */
+export function plainArgProblems(
+  args: object,
+  inputFields: readonly string[],
+  names: SettingNames,
+): SettingProblem[] {
+  const isOutput = (v: unknown) => pulumi.Output.isInstance(v);
+  return Object.entries(args)
+    .filter(([field]) => !inputFields.includes(field))
+    .filter(([, v]) => isOutput(v) || (Array.isArray(v) && v.some(isOutput)))
+    .map(([field]) => ({
+      key: names.key(field),
+      message:
+        "must be known before anything is created: a plain value, not a secret or another resource's output",
+      fix: names.set(field, "<the value itself>"),
+    }));
+}
+
 /** The model when none is chosen, by the key that is set. */
 export const DEFAULT_MODELS = {
   anthropic: "anthropic/claude-sonnet-4-6",

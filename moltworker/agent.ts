@@ -5,8 +5,8 @@ import { AccessGate } from "./accessGate";
 import { BucketGuard } from "./bucketGuard";
 import { WorkerExposureCheck } from "./workerExposureCheck";
 import { GatewayToken } from "../core/gatewayToken";
-import { ARG_NAMES, dnsLabel, refuseArgs, stateBucketName } from "../core/rules";
-import { MoltworkerAgentArgs } from "./args";
+import { ARG_NAMES, dnsLabel, plainArgProblems, refuseArgs, stateBucketName } from "../core/rules";
+import { MOLTWORKER_INPUT_ARGS, MoltworkerAgentArgs } from "./args";
 import { readCheckout } from "./checkout";
 import { moltworkerProblems } from "./rules";
 import { moltworkerSettings } from "./settings";
@@ -41,6 +41,7 @@ export class MoltworkerAgent extends pulumi.ComponentResource {
   public readonly accessServiceTokenSecret: pulumi.Output<string>;
 
   constructor(name: string, args: MoltworkerAgentArgs, opts?: pulumi.ComponentResourceOptions) {
+    refuseArgs("MoltworkerAgent", name, plainArgProblems(args, MOLTWORKER_INPUT_ARGS, ARG_NAMES));
     const checkout = args.moltworkerDir ? readCheckout(args.moltworkerDir) : undefined;
     // Refused before anything, this component included, is registered.
     refuseArgs("MoltworkerAgent", name, moltworkerProblems(args, ARG_NAMES, checkout));

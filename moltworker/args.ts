@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { AgentArgs } from "../core/args";
+import { AGENT_INPUT_ARGS, AgentArgs } from "../core/args";
 
 /** What `pulumi destroy` does with the bucket that may hold the agent's state. */
 export const BucketOnDestroy = {
@@ -73,3 +73,10 @@ export interface MoltworkerAgentArgs extends AgentArgs {
   /** The billing alert's threshold in Workers requests. Default: 1000000. */
   readonly billingAlertRequests?: number;
 }
+
+/** The fields of MoltworkerAgentArgs that take an Input; every other one must be a plain value. */
+export const MOLTWORKER_INPUT_ARGS = [
+  ...AGENT_INPUT_ARGS,
+  "telegramBotToken",
+  "cloudflareApiToken",
+] as const;

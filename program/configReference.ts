@@ -92,7 +92,7 @@ export const CONFIG_REFERENCE: readonly ConfigKey[] = [
     key: "clawkit:gatewayPort",
     default: String(VPS_DEFAULTS.gatewayPort),
     secret: false,
-    description: "gateway's loopback port, 1024-65535, not 3128",
+    description: "gateway's loopback port, 1024-65535, not 3128-3131 (the host's proxies)",
     shapes: VPS,
   },
   {

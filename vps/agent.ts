@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as crypto from "crypto";
 import { GatewayToken } from "../core/gatewayToken";
-import { ARG_NAMES, dnsLabel, refuseArgs } from "../core/rules";
-import { VpsAgentArgs } from "./args";
+import { ARG_NAMES, dnsLabel, plainArgProblems, refuseArgs } from "../core/rules";
+import { VPS_INPUT_ARGS, VpsAgentArgs } from "./args";
 import { ExposureCheck } from "./exposureCheck";
 import { HardenedServer } from "./hardenedServer";
 import { packBundle, renderBundle } from "./host/bundle";
@@ -49,6 +49,7 @@ export class VpsAgent extends pulumi.ComponentResource {
 
   constructor(name: string, args: VpsAgentArgs, opts?: pulumi.ComponentResourceOptions) {
     // Refused before anything, this component included, is registered.
+    refuseArgs("VpsAgent", name, plainArgProblems(args, VPS_INPUT_ARGS, ARG_NAMES));
     refuseArgs("VpsAgent", name, vpsProblems(args, ARG_NAMES));
     super("clawkit:index:VpsAgent", name, {}, opts);
     const settings = vpsSettings(args, dnsLabel("openclaw", pulumi.getStack(), name));

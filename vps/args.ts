@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { AgentArgs } from "../core/args";
+import { AGENT_INPUT_ARGS, AgentArgs } from "../core/args";
 
 /** What the agent's exec tool may run ("full", anything, is never offered). */
 export const ExecSecurity = {
@@ -16,7 +16,7 @@ export type ExecSecurity = (typeof ExecSecurity)[keyof typeof ExecSecurity];
  * tailnet. Every field is checked by the same rules as its `clawkit:` config key.
  */
 export interface VpsAgentArgs extends AgentArgs {
-  /** The gateway's loopback port, 1024-65535, not 3128 or 3129. Default: 18789. */
+  /** The gateway's loopback port, 1024-65535, not 3128-3131 (the host's proxies). Default: 18789. */
   readonly gatewayPort?: number;
   /** Telegram bot token (secret); needs telegramAllowFrom. Default: no Telegram. */
   readonly telegramBotToken?: pulumi.Input<string>;
@@ -55,3 +55,6 @@ export interface VpsAgentArgs extends AgentArgs {
   /** Your own OpenSSH public keys for the admin login. Default: none. */
   readonly adminSshKeys?: string[];
 }
+
+/** The fields of VpsAgentArgs that take an Input; every other one must be a plain value. */
+export const VPS_INPUT_ARGS = [...AGENT_INPUT_ARGS, "telegramBotToken"] as const;

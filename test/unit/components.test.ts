@@ -202,6 +202,44 @@ describe("components: bad args fail with a ResourceError naming the arg and the 
     });
   }
 
+  it("a plain arg sent as an Output (a secret, or another resource's output, as another language may) is named, not crashed on", async function () {
+    for (const [change, field] of [
+      [{ telegramAllowFrom: pulumi.secret(["123456789"]) }, "telegramAllowFrom"],
+      [{ execAllowlist: [pulumi.output("date")] }, "execAllowlist"],
+      [{ gatewayPort: pulumi.output(18789) }, "gatewayPort"],
+    ] as const) {
+      const { error, registeredFirst } = await refusal(
+        () => new VpsAgent("a", { ...VPS_ARGS, ...change } as unknown as VpsAgentArgs),
+      );
+      assert.ok(error instanceof pulumi.ResourceError, String(error));
+      assert.match(
+        error.message,
+        new RegExp(`  - ${field}: must be known before anything is created`),
+      );
+      assert.strictEqual(registeredFirst, 0);
+    }
+    const { error } = await refusal(
+      () =>
+        new MoltworkerAgent("a", {
+          ...MOLTWORKER_ARGS,
+          accessEmails: pulumi.secret(["alice@example.com"]),
+        } as unknown as MoltworkerAgentArgs),
+    );
+    assert.match(error.message, /  - accessEmails: must be known before anything is created/);
+  });
+
+  it("the secret args take Outputs: keys from config or another resource", async function () {
+    const start = registrations.length;
+    new VpsAgent("from-outputs", {
+      ...VPS_ARGS,
+      anthropicApiKey: pulumi.secret(pulumi.output(TEST_SECRETS.anthropicApiKey)),
+      telegramBotToken: pulumi.output(TEST_SECRETS.telegramBotToken),
+      alertWebhook: pulumi.secret(TEST_SECRETS.alertWebhook),
+    });
+    await settle();
+    assert.ok(registrations.length - start >= 10);
+  });
+
   it("every problem at once, and never a secret's value", async function () {
     const { error } = await refusal(
       () =>
