@@ -109,6 +109,46 @@ try {
   tmp.remove();
 }
 
+// The library: what `npm pack` ships (its prepare step builds dist/), and the schema
+// Pulumi's component analyzer gives every other language.
+const packed = run("npm", ["pack", "--dry-run", "--json", "--ignore-scripts=false"], { cwd: ROOT });
+const pack =
+  packed.status === 0 ? JSON.parse(packed.stdout.slice(packed.stdout.indexOf("[")))[0] : undefined;
+figure(
+  "npm package",
+  pack && `${pack.entryCount} files, ${pack.size} bytes packed, ${pack.unpackedSize} unpacked`,
+  "npm pack --dry-run (builds dist/ first)",
+);
+let schema:
+  { resources: Record<string, { inputProperties: object; properties: object }> } | undefined;
+const schemaSeconds = timed(() => {
+  const out = run(
+    process.execPath,
+    [
+      "-r",
+      "ts-node/register/transpile-only",
+      "-e",
+      `const { ComponentProvider } = require("@pulumi/pulumi/provider/experimental");
+       const lib = require("./index.ts");
+       new ComponentProvider({ components: [lib.VpsAgent, lib.MoltworkerAgent], dirname: ".", name: "clawkit" })
+         .getSchema().then((s) => process.stdout.write(s));`,
+    ],
+    { cwd: ROOT },
+  );
+  if (out.status === 0) schema = JSON.parse(out.stdout);
+});
+figure(
+  "component schema",
+  schema &&
+    Object.entries(schema.resources)
+      .map(
+        ([token, r]) =>
+          `${token}: ${Object.keys(r.inputProperties).length} inputs, ${Object.keys(r.properties).length} outputs`,
+      )
+      .join("; "),
+  `Pulumi's component analyzer over the TypeScript source, ${schemaSeconds.toFixed(1)} s`,
+);
+
 // The system figures come from one run of the system layer (a throwaway root, booted),
 // which repeats the timed faults for medians when CLAWKIT_SYSTEM_FIGURES is set.
 if (process.argv.includes("--system")) {
