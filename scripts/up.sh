@@ -1,12 +1,76 @@
 #!/usr/bin/env bash
 # Installs what the kit needs to deploy (the pinned Node.js 24 and npm, then the
-# kit's packages) and runs `pulumi up` for a stack on a local file backend with
-# the passphrase secrets provider: no Pulumi Cloud account, nobody else holds
-# the state. Usage: scripts/up.sh [STACK] [pulumi up flags…]   (default stack: dev)
+# kit's packages) and runs `pulumi up` for a stack with the passphrase secrets
+# provider: no Pulumi Cloud account. State is on a local file backend, or on the
+# shared bucket --backend names (a team's; README: Team state).
+# Usage: scripts/up.sh [--backend URL] [--passphrase-file FILE] [STACK] [pulumi up flags…]
+#   (default stack: dev)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+fail() {
+  echo "up: $*" >&2
+  exit 1
+}
+
+# The mode of a file (stat -c is GNU, as on Debian).
+mode_of() { stat -c %a "$1"; }
+
+backend=""
+passphrase_file=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --backend)
+      [ $# -ge 2 ] || fail "--backend needs a URL: --backend 's3://<bucket>?endpoint=<host>&region=auto&profile=<profile>'"
+      backend=$2
+      shift 2
+      ;;
+    --passphrase-file)
+      [ $# -ge 2 ] || fail "--passphrase-file needs a file: --passphrase-file ~/.config/clawkit/passphrase"
+      passphrase_file=$2
+      shift 2
+      ;;
+    *) break ;;
+  esac
+done
 stack=${1:-dev}
 if [ $# -gt 0 ]; then shift; fi
+
+if [ -n "$backend" ]; then
+  case "$backend" in
+    s3://* | file://* | gs://* | azblob://*) ;;
+    *) fail "--backend $backend: only a bucket or directory you own (s3://, gs://, azblob://, file://); the kit assumes no hosted backend" ;;
+  esac
+  case "$backend" in
+    s3://*r2.cloudflarestorage.com*)
+      case "$backend" in
+        *region=auto*) ;;
+        *) fail "--backend: an R2 bucket needs region=auto: 's3://<bucket>?endpoint=<account id>.r2.cloudflarestorage.com&region=auto&profile=<profile>'" ;;
+      esac
+      ;;
+  esac
+  # The bucket's key in a shared credentials file that only its owner reads, never on a command line.
+  case "$backend" in
+    s3://*profile=*)
+      credentials=${AWS_SHARED_CREDENTIALS_FILE:-$HOME/.aws/credentials}
+      [ -f "$credentials" ] || fail "--backend names a profile, but $credentials does not exist (README: Team state)"
+      case "$(mode_of "$credentials")" in
+        600 | 400) ;;
+        *) fail "$credentials may be read by others (mode $(mode_of "$credentials")): chmod 600 $credentials" ;;
+      esac
+      ;;
+  esac
+  export PULUMI_BACKEND_URL="$backend"
+fi
+if [ -n "$passphrase_file" ]; then
+  [ -f "$passphrase_file" ] || fail "--passphrase-file $passphrase_file does not exist"
+  [ -s "$passphrase_file" ] || fail "--passphrase-file $passphrase_file is empty"
+  case "$(mode_of "$passphrase_file")" in
+    600 | 400) ;;
+    *) fail "$passphrase_file may be read by others (mode $(mode_of "$passphrase_file")): chmod 600 $passphrase_file" ;;
+  esac
+  export PULUMI_CONFIG_PASSPHRASE_FILE="$passphrase_file"
+fi
 
 command -v pulumi >/dev/null || {
   echo "up: the Pulumi CLI is not on PATH; see the README's quick start (install it, pinned and checksum-verified)" >&2
