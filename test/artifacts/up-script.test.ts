@@ -49,7 +49,7 @@ function upScript() {
 const R2 =
   "s3://clawkit-state?endpoint=0123456789abcdef0123456789abcdef.r2.cloudflarestorage.com&region=auto&profile=clawkit-state";
 
-describe("artifacts: scripts/up.sh for team state (--backend, --passphrase-file), by bash with a stand-in pulumi [S1, S2]", function () {
+describe("artifacts: scripts/up.sh for team state (--backend, --passphrase-file), by bash with a stand-in pulumi [S6]", function () {
   it("hands pulumi the bucket and the passphrase file, never the passphrase or the bucket's key", function () {
     const s = upScript();
     try {
