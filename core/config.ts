@@ -24,6 +24,8 @@ export interface ConfigProblem {
   readonly key: string;
   readonly message: string;
   readonly fix: string;
+  /** The key is required and not set: a first run asks for it (scripts/up.sh). */
+  readonly missing?: boolean;
 }
 
 /** Thrown before any resource is registered when the configuration cannot be used. */
@@ -151,7 +153,7 @@ export function configReader(source: ConfigSource): ConfigReader {
         `pulumi config rm ${key} && pulumi config set --secret ${key} <value>`,
       );
     } else if (!value && !source.env(envName)) {
-      problem(key, `is not set (nor ${envName})`, fix);
+      problems.push({ key, message: `is not set (nor ${envName})`, fix, missing: true });
     }
   };
 

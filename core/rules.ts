@@ -21,6 +21,8 @@ export interface SettingProblem {
   readonly key: string;
   readonly message: string;
   readonly fix: string;
+  /** The setting is required and not given, rather than wrong. */
+  readonly missing?: boolean;
 }
 
 /** The config layer's names: `clawkit:<field>`, fixed with `pulumi config`. */
@@ -95,8 +97,8 @@ export function modelOf(args: AgentArgs): string {
 /** Collects a rule function's problems, naming each setting the way its layer does. */
 export function problemCollector(names: SettingNames) {
   const problems: SettingProblem[] = [];
-  const problem = (field: string, message: string, fix: string) =>
-    problems.push({ key: names.key(field), message, fix });
+  const problem = (field: string, message: string, fix: string, missing?: boolean) =>
+    problems.push({ key: names.key(field), message, fix, ...(missing ? { missing } : {}) });
   const wholeNumber = (field: string, value: number | undefined, min: number, max: number) => {
     if (value !== undefined && (!Number.isInteger(value) || value < min || value > max))
       problem(
@@ -123,6 +125,7 @@ export function agentProblems(args: AgentArgs, names: SettingNames): SettingProb
       "anthropicApiKey",
       `no model credential is set (${names.key("anthropicApiKey")} or ${names.key("openaiApiKey")})`,
       secretFix("anthropicApiKey"),
+      true,
     );
   }
   const model = modelOf(args);

@@ -59,6 +59,7 @@ export function moltworkerProblems(
         ? "is required"
         : `"${accountId}" is not a Cloudflare account id (32 hex digits)`,
       names.set("cloudflareAccountId", "<id from the dashboard's Account home>"),
+      accountId === "",
     );
   }
   // It travels as one line of a command's stdin.
@@ -110,6 +111,7 @@ export function moltworkerProblems(
       "workersSubdomain",
       `is required (or ${names.key("customDomain")} with ${names.key("zoneId")}): Access must know the worker's hostname`,
       names.set("workersSubdomain", "<your account's workers.dev subdomain>"),
+      true,
     );
   } else if (!DNS_LABEL.test(subdomain)) {
     problem(
@@ -133,6 +135,7 @@ export function moltworkerProblems(
       "accessEmails",
       "is required: the email addresses Cloudflare Access lets in",
       names.set("accessEmails", "you@example.com", { list: true }),
+      true,
     );
   }
   for (const email of emails) {
@@ -208,7 +211,7 @@ export function moltworkerProblems(
   const dir = args.moltworkerDir ?? "";
   const fixDir = `git clone https://github.com/cloudflare/moltworker && git -C moltworker checkout ${MOLTWORKER_COMMIT} && ${names.set("moltworkerDir", "./moltworker")}`;
   if (dir === "") {
-    problem("moltworkerDir", "is required: the moltworker checkout wrangler deploys", fixDir);
+    problem("moltworkerDir", "is required: the moltworker checkout wrangler deploys", fixDir, true);
   } else if (!checkout) {
     problem("moltworkerDir", `"${dir}" does not exist`, fixDir);
   } else if (checkout.wranglerConfig === undefined) {

@@ -24,6 +24,7 @@ export function parseConfig(source: ConfigSource, stack: string): ClawkitConfig 
             ? "is required"
             : `must be "vps" or "moltworker", got "${target}"`,
         fix: "pulumi config set clawkit:target vps (or moltworker)",
+        missing: target === undefined || target === "",
       },
       ...unknownKeyProblems(source.keys(), undefined),
     ]);

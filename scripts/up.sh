@@ -94,4 +94,52 @@ if [ -z "${PULUMI_BACKEND_URL:-}" ] && ! pulumi whoami >/dev/null 2>&1; then
   echo "up: using the local file backend in ~/.clawkit-state (back it up: it is your only copy of the state)" >&2
 fi
 pulumi stack select --create --secrets-provider passphrase "$stack"
+
+# A first run asks for every required setting the stack lacks (the kit's own parser
+# says which), secrets without echo and into `pulumi config set --secret` on stdin.
+# Without a terminal, or with --yes, it stops listing them instead.
+interactive=yes
+if [ ! -t 0 ] || ! { : </dev/tty; } 2>/dev/null; then interactive=no; fi
+for arg in "$@"; do
+  if [ "$arg" = --yes ] || [ "$arg" = -y ]; then interactive=no; fi
+done
+tab=$(printf '\t')
+missing_settings() {
+  pulumi config --json --stack "$stack" |
+    node -r ts-node/register/transpile-only scripts/missing-config.ts "$stack"
+}
+# The target decides what else is required: ask, then look again.
+for _round in 1 2 3; do
+  missing=$(missing_settings)
+  [ -n "$missing" ] || break
+  if [ "$interactive" = no ]; then
+    echo "up: the stack lacks settings that pulumi up needs; set them, then run again:" >&2
+    while IFS=$tab read -r key kind what; do
+      if [ "$kind" = secret ]; then
+        echo "  pulumi config set --secret $key    # $what" >&2
+      else
+        echo "  pulumi config set $key <value>    # $what" >&2
+      fi
+    done <<<"$missing"
+    exit 1
+  fi
+  while IFS=$tab read -r key kind what; do
+    if [ "$kind" = secret ]; then
+      printf '%s (%s, not shown): ' "$key" "$what" >/dev/tty
+      IFS= read -rs value </dev/tty
+      printf '\n' >/dev/tty
+    else
+      printf '%s (%s; a list as a,b): ' "$key" "$what" >/dev/tty
+      IFS= read -r value </dev/tty
+    fi
+    if [ -z "$value" ]; then
+      fail "nothing entered for $key: set it with pulumi config set$([ "$kind" = secret ] && echo " --secret") $key, then run again"
+    fi
+    if [ "$kind" = secret ]; then
+      printf '%s' "$value" | pulumi config set --secret --stack "$stack" "$key"
+    else
+      pulumi config set --stack "$stack" "$key" "$value"
+    fi
+  done <<<"$missing"
+done
 exec pulumi up --stack "$stack" "$@"

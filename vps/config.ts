@@ -86,18 +86,21 @@ export function parseVpsConfig(r: ConfigReader, stack: string): VpsConfig {
     !source.env("TAILSCALE_API_KEY") &&
     !source.env("TAILSCALE_OAUTH_CLIENT_SECRET")
   ) {
-    problem(
-      "tailscale:apiKey",
-      "no Tailscale credential is set (tailscale:apiKey or tailscale:oauthClientId + tailscale:oauthClientSecret)",
-      "pulumi config set --secret tailscale:apiKey <tskey-api-…>",
-    );
+    r.problems.push({
+      key: "tailscale:apiKey",
+      message:
+        "no Tailscale credential is set (tailscale:apiKey or tailscale:oauthClientId + tailscale:oauthClientSecret)",
+      fix: "pulumi config set --secret tailscale:apiKey <tskey-api-…>",
+      missing: true,
+    });
   }
   if (!source.get("tailscale:tailnet") && !source.env("TAILSCALE_TAILNET")) {
-    problem(
-      "tailscale:tailnet",
-      "is not set",
-      "pulumi config set tailscale:tailnet <your tailnet, e.g. example.com or -  for the key's default>",
-    );
+    r.problems.push({
+      key: "tailscale:tailnet",
+      message: "is not set",
+      fix: "pulumi config set tailscale:tailnet <your tailnet, e.g. example.com or -  for the key's default>",
+      missing: true,
+    });
   }
 
   return {
