@@ -1,6 +1,10 @@
 import * as assert from "assert";
+import * as fs from "fs";
+import * as yaml from "js-yaml";
+import * as path from "path";
 import { missingSettings } from "../../program/missing";
 import { SECRET_KEYS, sourceOf } from "../support/config";
+import { ROOT } from "../support/tools";
 
 /** The keys a first run would ask for, for a stack's config and environment. */
 const asked = (values: Record<string, string>, env: Record<string, string> = {}) =>
@@ -41,5 +45,23 @@ describe("first run: the settings a stack lacks, judged by the program's own par
       ),
       [],
     );
+  });
+});
+
+describe("first run: `pulumi new` asks what scripts/up.sh asks [W2]", function () {
+  it("Pulumi.yaml's template prompts for exactly the target and what a vps stack lacks, secrets as secrets", function () {
+    const project = yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as {
+      template: { config: Record<string, { secret?: boolean; default?: string }> };
+    };
+    const prompts = project.template.config;
+    assert.strictEqual(prompts["clawkit:target"].default, "vps");
+    const target = project.template.config["clawkit:target"].default ?? "vps";
+    const expected = [
+      "clawkit:target",
+      ...asked({ "clawkit:target": target }).map((k) => k.replace(" (secret)", "")),
+    ];
+    assert.deepStrictEqual(Object.keys(prompts).sort(), expected.sort());
+    for (const m of missingSettings(sourceOf({ "clawkit:target": target }), "dev"))
+      assert.strictEqual(prompts[m.key].secret ?? false, m.secret, m.key);
   });
 });
