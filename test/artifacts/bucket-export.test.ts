@@ -1,11 +1,12 @@
 import * as assert from "assert";
+import { AwsClient } from "aws4fetch";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import { AddressInfo } from "net";
 import * as path from "path";
 import { program } from "../../program/program";
 import { MoltworkerAgent } from "../../moltworker/agent";
-import { signV4 } from "../../moltworker/bucket-export";
+import { signV4 } from "../support/sigv4";
 import { FakeBucket } from "../support/fakeR2";
 import { moltworkerConfig, sourceOf } from "../support/config";
 import { installMocks, registered, settle, unwrap, valueOf } from "../support/mocks";
@@ -39,6 +40,55 @@ describe("artifacts: SigV4 signing against AWS's published example", function ()
         "SignedHeaders=content-type;host;x-amz-date, " +
         "Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7",
     );
+  });
+});
+
+describe("artifacts: the fake R2's SigV4 verifier, which every exporter request must pass", function () {
+  it("reproduces AWS's published S3 GET Object example", function () {
+    const emptyHash = crypto.createHash("sha256").update("").digest("hex");
+    assert.match(
+      signV4({
+        method: "GET",
+        host: "examplebucket.s3.amazonaws.com",
+        path: "/test.txt",
+        query: [],
+        headers: {
+          range: "bytes=0-9",
+          "x-amz-content-sha256": emptyHash,
+          "x-amz-date": "20130524T000000Z",
+        },
+        payloadHash: emptyHash,
+        accessKeyId: "AKIAIOSFODNN7EXAMPLE",
+        secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        region: "us-east-1",
+        service: "s3",
+        amzDate: "20130524T000000Z",
+      }),
+      /, Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41$/,
+    );
+  });
+
+  it("accepts what aws4fetch signs for the bucket's key, and nothing signed with another", async function () {
+    const credentials = { accessKeyId: "AKIDTESTONLY", secretAccessKey: "TESTONLY-secret" };
+    const fake = new FakeBucket("b", credentials);
+    fake.objects.set("workspace/a b+c!.md", Buffer.from("x"));
+    await new Promise<void>((resolve) => fake.server.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (fake.server.address() as AddressInfo).port;
+      const url = `http://127.0.0.1:${port}/b/workspace/a%20b%2Bc%21.md`;
+      const right = new AwsClient({ ...credentials, service: "s3", region: "auto" });
+      assert.strictEqual((await right.fetch(url)).status, 200);
+      const wrong = new AwsClient({
+        ...credentials,
+        secretAccessKey: "other",
+        service: "s3",
+        region: "auto",
+      });
+      assert.strictEqual((await wrong.fetch(url)).status, 403);
+      assert.strictEqual(fake.rejected, 1);
+    } finally {
+      fake.server.close();
+    }
   });
 });
 

@@ -1,5 +1,5 @@
 import * as http from "http";
-import { signV4 } from "../../moltworker/bucket-export";
+import { verifySigV4 } from "./sigv4";
 
 /**
  * A stand-in for R2's S3 API on loopback: objects in memory, two keys per listing
@@ -22,23 +22,7 @@ export class FakeBucket {
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = new URL(req.url!, `http://${req.headers.host}`);
     const rawPath = req.url!.split("?")[0];
-    const expected = signV4({
-      method: req.method!,
-      host: req.headers.host!,
-      path: rawPath,
-      query: [...url.searchParams.entries()],
-      headers: {
-        "x-amz-content-sha256": String(req.headers["x-amz-content-sha256"]),
-        "x-amz-date": String(req.headers["x-amz-date"]),
-      },
-      payloadHash: String(req.headers["x-amz-content-sha256"]),
-      accessKeyId: this.credentials.accessKeyId,
-      secretAccessKey: this.credentials.secretAccessKey,
-      region: "auto",
-      service: "s3",
-      amzDate: String(req.headers["x-amz-date"]),
-    });
-    if (req.headers.authorization !== expected) {
+    if (!verifySigV4(req, this.credentials)) {
       this.rejected++;
       res.writeHead(403).end("<Error><Code>SignatureDoesNotMatch</Code></Error>");
       return;
