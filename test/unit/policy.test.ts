@@ -1,215 +1,19 @@
 import * as assert from "assert";
 import { ChildProcess, spawn } from "child_process";
 import * as path from "path";
-// The pack's own copy of @pulumi/policy (policy/ has its own dependencies), the one its
-// policies are loaded with.
+import { installMocks } from "../support/mocks";
+import { moltworkerConfig, TEST_SECRETS } from "../support/config";
 import {
-  PolicyResource,
-  ResourceValidationArgs,
-  ResourceValidationPolicy,
-  StackValidationPolicy,
-  unknownCheckingProxy,
-} from "../../policy/node_modules/@pulumi/policy";
-import {
-  installMocks,
-  optionsByName,
-  registered,
-  Registered,
-  registrations,
-  settle,
-  unwrap,
-  valueOf,
-} from "../support/mocks";
-import { baseConfig, moltworkerConfig, sourceOf, TEST_SECRETS } from "../support/config";
+  allViolations,
+  buildMoltworker,
+  buildVps,
+  Graphed,
+  mutated,
+} from "../support/policy-graph";
 import { ROOT } from "../support/tools";
-import { program } from "../../program/program";
-import { MoltworkerAgent } from "../../moltworker/agent";
-import { VpsAgent } from "../../vps/agent";
 import * as pack from "../../policy/policies";
 
 const POLICY_DIR = path.join(ROOT, "policy");
-
-/** A registered resource as the engine hands it to the analyzer: inputs on the wire, options, URN. */
-interface Graphed {
-  readonly type: string;
-  readonly name: string;
-  readonly urn: string;
-  /** Inputs in wire form: secrets still wrapped. */
-  readonly inputs: Record<string, unknown>;
-  readonly additionalSecretOutputs: string[];
-  readonly dependencies: string[];
-}
-
-/** A resource's own type and name from its URN: the mocks spell a parent's type chain two ways. */
-function tail(urn: string): string {
-  const [, , types, name] = urn.split("::");
-  return `${types.split("$").pop()}::${name}`;
-}
-
-/** The URN the mocked engine gave the latest registration of this type and name. */
-function urnOf(type: string, name: string): string {
-  const found = [...registrations].reverse().find((r) => tail(r.urn) === `${type}::${name}`);
-  assert.ok(found, `no URN for ${type} ${name}`);
-  return found.urn;
-}
-
-function graphOf(resources: Registered[]): Graphed[] {
-  const graph = resources
-    .filter((r) => !r.type.startsWith("clawkit:"))
-    .map((r) => {
-      const options = optionsByName.get(r.name);
-      assert.ok(options, `no options for ${r.name}`);
-      return {
-        type: r.type,
-        name: r.name,
-        urn: urnOf(r.type, r.name),
-        inputs: JSON.parse(JSON.stringify(r.inputs)) as Record<string, unknown>,
-        additionalSecretOutputs: [...options.additionalSecretOutputs],
-        dependencies: [...options.dependencies],
-      };
-    });
-  const urnByTail = new Map(graph.map((r) => [tail(r.urn), r.urn]));
-  return graph.map((r) => ({
-    ...r,
-    dependencies: r.dependencies.flatMap((urn) => urnByTail.get(tail(urn)) ?? []),
-  }));
-}
-
-async function buildVps(): Promise<Graphed[]> {
-  const start = registered.length;
-  const outputs = program(sourceOf(baseConfig()), "dev") as VpsAgent;
-  await valueOf(outputs.sshHostKey);
-  await valueOf(outputs.tailnetUrl);
-  await settle();
-  return graphOf(registered.slice(start));
-}
-
-async function buildMoltworker(): Promise<Graphed[]> {
-  const start = registered.length;
-  const outputs = program(sourceOf(moltworkerConfig()), "dev") as MoltworkerAgent;
-  await valueOf(outputs.accessServiceTokenSecret);
-  await settle();
-  return graphOf(registered.slice(start));
-}
-
-async function buildMoltworkerWithBrowser(): Promise<Graphed[]> {
-  const start = registered.length;
-  const outputs = program(
-    sourceOf({ ...moltworkerConfig(), "clawkit:browser": "true" }),
-    "dev",
-  ) as MoltworkerAgent;
-  await valueOf(outputs.accessServiceTokenSecret);
-  await settle();
-  return graphOf(registered.slice(start));
-}
-
-/** A deep copy of a graph with one resource's plain inputs changed. */
-function mutated(
-  graph: Graphed[],
-  type: string,
-  change: (inputs: Record<string, unknown>, r: Graphed) => void,
-  name?: string,
-): Graphed[] {
-  const copy = graph.map((r) => ({ ...r, inputs: JSON.parse(JSON.stringify(r.inputs)) }));
-  const target = copy.find((r) => r.type === type && (name === undefined || r.name === name));
-  assert.ok(target, `no ${type} ${name ?? ""} in the graph`);
-  target.inputs = unwrap(target.inputs) as Record<string, unknown>;
-  change(target.inputs, target);
-  return copy;
-}
-
-/** The options of a resource as the analyzer builds them (server.js getResourceOptions). */
-function optionsOf(r: Graphed) {
-  return {
-    protect: false,
-    ignoreChanges: [],
-    aliases: [],
-    customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-    additionalSecretOutputs: r.additionalSecretOutputs,
-  };
-}
-
-/** Props as the analyzer hands them to a validation: secrets unwrapped, unknowns checked. */
-function propsOf(r: Graphed): Record<string, unknown> {
-  return unknownCheckingProxy(unwrap(r.inputs));
-}
-
-function resourceArgs(r: Graphed): ResourceValidationArgs {
-  return {
-    type: r.type,
-    name: r.name,
-    urn: r.urn,
-    props: propsOf(r),
-    opts: optionsOf(r),
-    stackTags: new Map(),
-    isType: () => false,
-    asType: () => undefined,
-    getConfig: () => ({}),
-    notApplicable: () => {
-      throw new Error("notApplicable");
-    },
-  } as unknown as ResourceValidationArgs;
-}
-
-function stackResources(graph: Graphed[]): PolicyResource[] {
-  const byUrn = new Map<string, PolicyResource>();
-  for (const r of graph) {
-    byUrn.set(r.urn, {
-      type: r.type,
-      name: r.name,
-      urn: r.urn,
-      props: propsOf(r),
-      opts: optionsOf(r),
-      dependencies: [],
-      propertyDependencies: {},
-      isType: () => false,
-      asType: () => undefined,
-    } as unknown as PolicyResource);
-  }
-  for (const r of graph) {
-    byUrn
-      .get(r.urn)!
-      .dependencies.push(
-        ...r.dependencies.flatMap((urn) => (byUrn.has(urn) ? [byUrn.get(urn)!] : [])),
-      );
-  }
-  return [...byUrn.values()];
-}
-
-/** What a policy reports over a whole graph, called as the analyzer calls it. */
-async function violations(
-  policy: ResourceValidationPolicy | StackValidationPolicy,
-  graph: Graphed[],
-): Promise<string[]> {
-  const found: string[] = [];
-  const report = (message: unknown, urn?: string) =>
-    found.push(`${policy.name}: ${String(message)}${urn ? ` (${urn.split("::").pop()})` : ""}`);
-  if ("validateStack" in policy && policy.validateStack) {
-    await policy.validateStack(
-      {
-        resources: stackResources(graph),
-        getConfig: () => ({}),
-        stackTags: new Map(),
-        notApplicable: () => undefined,
-      } as never,
-      report,
-    );
-  } else {
-    const validate = (policy as ResourceValidationPolicy).validateResource;
-    for (const r of graph) {
-      for (const v of Array.isArray(validate) ? validate : [validate]) {
-        if (v) await v(resourceArgs(r), report);
-      }
-    }
-  }
-  return found;
-}
-
-async function allViolations(graph: Graphed[]): Promise<string[]> {
-  const found: string[] = [];
-  for (const policy of pack.POLICIES) found.push(...(await violations(policy, graph)));
-  return found;
-}
 
 describe("policy pack: the kit's invariants on any program (mocks) [W13]", function () {
   let vps: Graphed[];
@@ -303,7 +107,7 @@ describe("policy pack: the kit's invariants on any program (mocks) [W13]", funct
   });
 
   it("the /cdp bypass passes only as a bypass used by the /cdp application alone [M2, W13]", async function () {
-    const browser = await buildMoltworkerWithBrowser();
+    const browser = await buildMoltworker({ "clawkit:browser": "true" });
     assert.deepStrictEqual(await allViolations(browser), []);
     const allowEveryone = mutated(
       browser,
