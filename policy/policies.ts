@@ -72,6 +72,17 @@ function known(read: () => unknown): unknown {
   }
 }
 
+/** True while a property is unknown (a preview before the resource it comes from exists). */
+function unknown(read: () => unknown): boolean {
+  try {
+    read();
+    return false;
+  } catch (e) {
+    if (e instanceof UnknownValueError) return true;
+    throw e;
+  }
+}
+
 /** Every known string inside a value, however deep. */
 function knownStrings(read: () => unknown): string[] {
   const value = known(read);
@@ -106,6 +117,18 @@ export const firewallNoInbound: ResourceValidationPolicy = {
           `inbound rule for ${String(rule.protocol)} port ${String(rule.port ?? "any")} from ${JSON.stringify(rule.sourceIps ?? [])}; remove it`,
         );
       }
+    }
+  }),
+};
+
+export const serverFirewallAtCreation: ResourceValidationPolicy = {
+  name: "hcloud-server-firewall-at-creation",
+  description:
+    "An hcloud server is created behind a firewall (firewallIds): a server without one, or one attached later, has every listening port open to the internet.",
+  validateResource: forType(SERVER, (props, _args, report) => {
+    if (unknown(() => props.firewallIds)) return;
+    if (list(props.firewallIds).length === 0) {
+      report("no firewallIds; give it firewallIds: [firewall.id.apply(Number)]");
     }
   }),
 };
@@ -146,6 +169,9 @@ function pathOf(destination: string): string {
 /** Everything an Access application covers: its domain and its destinations' URIs. */
 function appTargets(props: Props): string[] {
   const targets = typeof props.domain === "string" ? [props.domain] : [];
+  for (const domain of Array.isArray(props.selfHostedDomains) ? props.selfHostedDomains : []) {
+    if (typeof domain === "string") targets.push(domain);
+  }
   for (const destination of list(props.destinations)) {
     if (typeof destination.uri === "string") targets.push(destination.uri);
   }
@@ -325,6 +351,7 @@ export const commandNoSecret: StackValidationPolicy = {
 /** Every policy of the pack; each is mandatory unless a policy config makes it advisory. */
 export const POLICIES = [
   firewallNoInbound,
+  serverFirewallAtCreation,
   serverUserDataSecret,
   tailnetKeyOneOff,
   accessAppWholeHostname,

@@ -52,6 +52,15 @@ describe("policy pack: the kit's invariants on any program (mocks) [W13]", funct
     ]);
   });
 
+  it("a server without firewallIds fails hcloud-server-firewall-at-creation [R1, W13]", async function () {
+    const graph = mutated(vps, "hcloud:index/server:Server", (inputs) => {
+      delete inputs.firewallIds;
+    });
+    assert.deepStrictEqual(await allViolations(graph), [
+      "hcloud-server-firewall-at-creation: no firewallIds; give it firewallIds: [firewall.id.apply(Number)]",
+    ]);
+  });
+
   it("user-data not marked secret fails hcloud-server-user-data-secret [S2, W13]", async function () {
     const graph = mutated(vps, "hcloud:index/server:Server", (_inputs, r) => {
       (r as { additionalSecretOutputs: string[] }).additionalSecretOutputs = [];
@@ -325,7 +334,7 @@ describe("policy pack: the kit's invariants on any program (mocks) [W13]", funct
       return found;
     }
 
-    it("the pack lists its eight policies, each mandatory", async function () {
+    it("the pack lists its nine policies, each mandatory", async function () {
       const info = await rpc<{
         getName(): string;
         getPoliciesList(): { getName(): string; getEnforcementlevel(): number }[];
