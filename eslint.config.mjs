@@ -2,7 +2,15 @@ import tseslint from "typescript-eslint";
 import pulumi from "@pulumi/eslint-plugin";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "dist/**", "vps/host/openclaw/**", "eslint.config.mjs"] },
+  {
+    ignores: [
+      "node_modules/**",
+      "dist/**",
+      "vps/host/openclaw/**",
+      "policy/node_modules/**",
+      "eslint.config.mjs",
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     files: ["**/*.ts"],

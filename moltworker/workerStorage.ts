@@ -1,9 +1,7 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import * as crypto from "crypto";
-
-/** Where moltworker's container keeps live state in the bucket: rewritten every ~30 s. */
-export const LIVE_STATE_PREFIXES = ["openclaw/", "workspace/", "skills/"] as const;
+import { bucketResource } from "./storageRules";
 
 /** The R2 permission groups the bucket token gets: objects only, read and write. */
 export const R2_OBJECT_PERMISSION_GROUPS = [
@@ -32,11 +30,6 @@ export interface WorkerStorageArgs {
 export function r2Endpoint(accountId: string, jurisdiction: string): string {
   const region = jurisdiction === "default" ? "" : `${jurisdiction}.`;
   return `https://${accountId}.${region}r2.cloudflarestorage.com`;
-}
-
-/** The account-scoped resource name of one R2 bucket, as API token policies name it. */
-export function bucketResource(accountId: string, jurisdiction: string, bucket: string): string {
-  return `com.cloudflare.edge.r2.bucket.${accountId}_${jurisdiction}_${bucket}`;
 }
 
 /**

@@ -29,15 +29,15 @@ export class FigureTable {
   }
 }
 
-/** "median s (min-max s over n)" of a list of seconds, or undefined when there is none. */
-export function spread(values: unknown): string | undefined {
+/** "median s (min-max s over n)" of a list of seconds (or of UNIT), or undefined when there is none. */
+export function spread(values: unknown, unit = "s"): string | undefined {
   if (!Array.isArray(values) || values.length === 0) return undefined;
   const sorted = values.map(Number).sort((a, b) => a - b);
   if (sorted.some((v) => !Number.isFinite(v))) return undefined;
   const mid = Math.floor(sorted.length / 2);
   const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
   const [low, high] = [sorted[0], sorted[sorted.length - 1]];
-  return `${median.toFixed(1)} s median (${low.toFixed(1)}-${high.toFixed(1)} s over ${sorted.length})`;
+  return `${median.toFixed(1)} ${unit} median (${low.toFixed(1)}-${high.toFixed(1)} ${unit} over ${sorted.length})`;
 }
 
 /** Seconds with one decimal, or undefined when the value is not a finite number. */

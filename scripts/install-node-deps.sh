@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the pinned runtime the server gets (Node.js, npm, openclaw) the way
-# the server installs it, then the kit's own packages with that Node and npm;
-# each only when its lockfiles changed since the last install. No package
+# the server installs it, then the kit's own packages and the policy pack's
+# (policy/) with that Node and npm; each only when its lockfiles changed since
+# the last install. No package
 # install script runs. --deploy: only Node.js, npm and the kit (what `pulumi up`
 # needs; openclaw is for the tests).
 set -euo pipefail
@@ -27,4 +28,12 @@ if ! fresh "$kit_marker"; then
   echo "install-node-deps: npm ci (kit)" >&2
   vps/host/node/node vps/host/node/node_modules/npm/bin/npm-cli.js ci --ignore-scripts --no-audit --no-fund --loglevel=error
   sha256sum package-lock.json >"$kit_marker"
+fi
+
+# The policy pack's packages: `pulumi up --policy-pack policy` loads them from policy/.
+policy_marker=policy/node_modules/.clawkit-lock.sha256
+if ! fresh "$policy_marker"; then
+  echo "install-node-deps: npm ci (policy pack)" >&2
+  (cd policy && ../vps/host/node/node ../vps/host/node/node_modules/npm/bin/npm-cli.js ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+  sha256sum policy/package-lock.json >"$policy_marker"
 fi

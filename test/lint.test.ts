@@ -43,6 +43,18 @@ describe("lint: types, eslint (with @pulumi/eslint-plugin) and prettier", functi
     assert.deepStrictEqual(offending, []);
   });
 
+  it("the policy pack loads no provider: policy/ imports only itself and moltworker/storageRules.ts", function () {
+    const imports = relativeImports(ROOT);
+    assert.ok(imports.get("policy/policies.ts")?.includes("moltworker/storageRules.ts"));
+    const offending = [...imports].flatMap(([file, targets]) =>
+      file.startsWith("policy/")
+        ? targets.filter((t) => !t.startsWith("policy/") && t !== "moltworker/storageRules.ts")
+        : [],
+    );
+    assert.deepStrictEqual(offending, []);
+    assert.deepStrictEqual(imports.get("moltworker/storageRules.ts"), []);
+  });
+
   it("the cycle check has teeth: a two-file and a three-file cycle are both found", function () {
     const tmp = tempDir("import-cycles");
     try {

@@ -106,7 +106,7 @@ describe("docs: the config reference, Pulumi.yaml and the README agree with the 
     for (const doc of ["docs/threat-model.md", "README.md"]) {
       const text = fs.readFileSync(path.join(ROOT, doc), "utf8");
       for (const m of text.matchAll(
-        /`((?:core|vps|moltworker|program|scripts|test|docs)\/[\w./-]+)`/g,
+        /`((?:core|vps|moltworker|program|policy|scripts|test|docs)\/[\w./-]+)`/g,
       ))
         named.add(m[1].replace(/\/$/, ""));
     }

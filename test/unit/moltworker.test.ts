@@ -21,7 +21,7 @@ import {
 } from "../support/config";
 import { program } from "../../program/program";
 import { MoltworkerAgent } from "../../moltworker/agent";
-import { LIVE_STATE_PREFIXES } from "../../moltworker/workerStorage";
+import { reachesLiveState } from "../../moltworker/storageRules";
 import { FORBIDDEN_WORKER_VARS, WORKER_SECRET_NAMES } from "../../moltworker/wrangler-config";
 
 const ACCOUNT = moltworkerConfig()["clawkit:cloudflareAccountId"];
@@ -165,11 +165,8 @@ describe("moltworker stack: the resource graph (mocks)", function () {
     assert.ok(rules.some((r) => r.abortMultipartUploadsTransition && r.enabled === true));
     for (const rule of rules) {
       const prefix = String((rule.conditions as { prefix: string }).prefix);
-      const touchesLive = LIVE_STATE_PREFIXES.some(
-        (p) => p.startsWith(prefix) || prefix.startsWith(p),
-      );
       assert.ok(
-        !(rule.deleteObjectsTransition && touchesLive),
+        !(rule.deleteObjectsTransition && reachesLiveState(prefix)),
         `rule ${String(rule.id)} expires objects under ${prefix || "every prefix"}`,
       );
       assert.strictEqual(rule.storageClassTransitions, undefined);
