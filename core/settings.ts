@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AgentArgs } from "./args";
-import { modelOf } from "./rules";
+import { alertWebhookProblem, ARG_NAMES, modelOf } from "./rules";
 
 /** A secret once it is in the kit's hands: only ever handed on wrapped as a Pulumi secret. */
 export type SecretValue = pulumi.Output<string>;
@@ -30,6 +30,14 @@ export function agentSettings(args: AgentArgs): AgentSettings {
     model: modelOf(args),
     tokenRotation: args.tokenRotation ?? "",
     lockdown: args.lockdown ?? false,
-    alertWebhook: secretOf(args.alertWebhook),
+    // A webhook given as an Output is judged by the same rule once its value is known.
+    alertWebhook: secretOf(args.alertWebhook)?.apply((url) => {
+      const problem = alertWebhookProblem(url);
+      if (problem)
+        throw new Error(
+          `alertWebhook: ${problem} (${ARG_NAMES.set("alertWebhook", "https://ntfy.sh/<your topic>")})`,
+        );
+      return url;
+    }),
   };
 }

@@ -2,7 +2,8 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { MoltworkerAgent, MoltworkerAgentArgs, VpsAgent, VpsAgentArgs } from "../../index";
 import { FIXTURE_CHECKOUT_DIR, FIXTURE_COMMIT, TEST_SECRETS } from "../support/config";
-import { installMocks, registrations, settle } from "../support/mocks";
+import { installMocks, registrations, settle, valueOf } from "../support/mocks";
+import { agentSettings } from "../../core/settings";
 
 /** A complete, valid VpsAgent's args; cases override them. */
 const VPS_ARGS: VpsAgentArgs = {
@@ -242,6 +243,25 @@ describe("components: bad args fail with a ResourceError naming the arg and the 
     });
     await settle();
     assert.ok(registrations.length - start >= 10);
+  });
+
+  it("a webhook given as an Output is held to the same rule once its value is known, naming the arg, never the URL [W9]", async function () {
+    const { alertWebhook } = agentSettings({
+      anthropicApiKey: TEST_SECRETS.anthropicApiKey,
+      alertWebhook: pulumi.secret(pulumi.output("http://user:SECRETPART@ntfy.sh/topic")),
+    });
+    assert.ok(alertWebhook);
+    // The value an Output settles to, or its failure (the SDK's own promise).
+    const settled = (alertWebhook as unknown as { promise(): Promise<string> }).promise();
+    await assert.rejects(settled, (e: Error) => {
+      assert.match(e.message, /^alertWebhook: must be an https:\/\/ URL/);
+      assert.ok(!e.message.includes("SECRETPART"));
+      return true;
+    });
+    const good = agentSettings({
+      alertWebhook: pulumi.output("https://ntfy.sh/topic"),
+    }).alertWebhook;
+    assert.strictEqual(await valueOf(good!), "https://ntfy.sh/topic");
   });
 
   it("every problem at once, and never a secret's value", async function () {
