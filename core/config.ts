@@ -49,9 +49,11 @@ export interface ConfigReader {
   secret(name: string): SecretValue | undefined;
   /** A `clawkit:` list, as a JSON list or comma-separated. */
   list(name: string): string[] | undefined;
-  integer(name: string, fallback: number, min: number, max: number): number;
+  /** A `clawkit:` whole number, or undefined when unset or not one (its range is a rule's). */
+  integer(name: string, example: number): number | undefined;
   bool(name: string, fallback: boolean): boolean;
-  text(name: string, fallback: string): string;
+  /** A `clawkit:` text value, or undefined when unset. */
+  text(name: string): string | undefined;
   /** A provider credential from stack config (encrypted) or its environment variable. */
   providerSecret(key: string, envName: string, fix: string): void;
 }
@@ -115,19 +117,18 @@ export function configReader(source: ConfigSource): ConfigReader {
       .filter((x) => x !== "");
   };
 
-  const integer = (name: string, fallback: number, min: number, max: number): number => {
+  const integer = (name: string, example: number): number | undefined => {
     const raw = source.get(k(name));
-    if (raw === undefined || raw === "") return fallback;
-    const value = Number(raw);
-    if (!/^[0-9]+$/.test(raw.trim()) || value < min || value > max) {
+    if (raw === undefined || raw === "") return undefined;
+    if (!/^[0-9]+$/.test(raw.trim())) {
       problem(
         k(name),
-        `must be a whole number from ${min} to ${max}, got "${raw}"`,
-        `pulumi config set ${k(name)} ${fallback}`,
+        `must be a whole number, got "${raw}"`,
+        `pulumi config set ${k(name)} ${example}`,
       );
-      return fallback;
+      return undefined;
     }
-    return value;
+    return Number(raw);
   };
 
   const bool = (name: string, fallback: boolean): boolean => {
@@ -142,7 +143,7 @@ export function configReader(source: ConfigSource): ConfigReader {
     return fallback;
   };
 
-  const text = (name: string, fallback: string): string => source.get(k(name)) || fallback;
+  const text = (name: string): string | undefined => source.get(k(name)) || undefined;
 
   const providerSecret = (key: string, envName: string, fix: string) => {
     const value = source.get(key);
@@ -178,8 +179,8 @@ export function readAgentKeys(r: ConfigReader): AgentKeys {
   return {
     anthropicApiKey: r.secret("anthropicApiKey"),
     openaiApiKey: r.secret("openaiApiKey"),
-    model: r.source.get(k("model")) || undefined,
-    tokenRotation: r.source.get(k("tokenRotation")) || undefined,
+    model: r.text("model"),
+    tokenRotation: r.text("tokenRotation"),
     lockdown: r.bool("lockdown", false),
     alertWebhook: r.secret("alertWebhook"),
   };

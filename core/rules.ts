@@ -99,12 +99,16 @@ export function problemCollector(names: SettingNames) {
   const problems: SettingProblem[] = [];
   const problem = (field: string, message: string, fix: string, missing?: boolean) =>
     problems.push({ key: names.key(field), message, fix, ...(missing ? { missing } : {}) });
-  const wholeNumber = (field: string, value: number | undefined, min: number, max: number) => {
-    if (value !== undefined && (!Number.isInteger(value) || value < min || value > max))
+  const wholeNumber = (
+    field: string,
+    value: number | undefined,
+    range: { min: number; max: number; example: number },
+  ) => {
+    if (value !== undefined && (!Number.isInteger(value) || value < range.min || value > range.max))
       problem(
         field,
-        `must be a whole number from ${min} to ${max}, got ${value}`,
-        names.set(field, String(min)),
+        `must be a whole number from ${range.min} to ${range.max}, got ${value}`,
+        names.set(field, String(range.example)),
       );
   };
   return { problems, problem, wholeNumber };

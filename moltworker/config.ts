@@ -5,8 +5,6 @@ import { BucketJurisdiction, BucketOnDestroy, MoltworkerAgentArgs } from "./args
 import { MOLTWORKER_DEFAULTS, moltworkerProblems } from "./rules";
 import { MoltworkerSettings, moltworkerSettings } from "./settings";
 
-export { MOLTWORKER_COMMIT, MOLTWORKER_DEFAULTS, BUCKET_LOCATIONS } from "./rules";
-
 /** The validated configuration of the moltworker shape: the agent's args, and its settings. */
 export interface MoltworkerConfig extends MoltworkerSettings {
   readonly target: "moltworker";
@@ -22,9 +20,8 @@ export interface MoltworkerConfig extends MoltworkerSettings {
  * and the keys of the vps shape that would do nothing here.
  */
 export function parseMoltworkerConfig(r: ConfigReader, stack: string): MoltworkerConfig {
-  const { source, problem, list, integer, bool } = r;
+  const { source, problem, list, integer, bool, text } = r;
   const shared = readAgentKeys(r);
-  const text = (name: string) => source.get(k(name)) || undefined;
 
   r.providerSecret(
     "cloudflare:apiToken",
@@ -53,23 +50,13 @@ export function parseMoltworkerConfig(r: ConfigReader, stack: string): Moltworke
     bucketJurisdiction: text("bucketJurisdiction") as BucketJurisdiction | undefined,
     bucketOnDestroy: text("bucketOnDestroy") as BucketOnDestroy | undefined,
     aiGateway: bool("aiGateway", false),
-    aiGatewayRateLimit: integer(
-      "aiGatewayRateLimit",
-      MOLTWORKER_DEFAULTS.aiGatewayRateLimit,
-      1,
-      100000,
-    ),
+    aiGatewayRateLimit: integer("aiGatewayRateLimit", MOLTWORKER_DEFAULTS.aiGatewayRateLimit),
     browser: bool("browser", false),
     telegramBotToken: r.secret("telegramBotToken"),
     moltworkerDir: text("moltworkerDir") ?? "",
     moltworkerCommit: text("moltworkerCommit"),
     billingAlertEmail: text("billingAlertEmail"),
-    billingAlertRequests: integer(
-      "billingAlertRequests",
-      MOLTWORKER_DEFAULTS.billingAlertRequests,
-      1,
-      1_000_000_000,
-    ),
+    billingAlertRequests: integer("billingAlertRequests", MOLTWORKER_DEFAULTS.billingAlertRequests),
   };
 
   // The rules judge a secret by whether it is set (a plain-text one is refused above,

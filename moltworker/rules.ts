@@ -187,8 +187,16 @@ export function moltworkerProblems(
       names.set("bucketOnDestroy", "keep"),
     );
   }
-  wholeNumber("aiGatewayRateLimit", args.aiGatewayRateLimit, 1, 100000);
-  wholeNumber("billingAlertRequests", args.billingAlertRequests, 1, 1_000_000_000);
+  wholeNumber("aiGatewayRateLimit", args.aiGatewayRateLimit, {
+    min: 1,
+    max: 100000,
+    example: MOLTWORKER_DEFAULTS.aiGatewayRateLimit,
+  });
+  wholeNumber("billingAlertRequests", args.billingAlertRequests, {
+    min: 1,
+    max: 1_000_000_000,
+    example: MOLTWORKER_DEFAULTS.billingAlertRequests,
+  });
   const alertEmail = (args.billingAlertEmail ?? "").toLowerCase();
   if (alertEmail !== "" && !EMAIL.test(alertEmail)) {
     problem(

@@ -23,13 +23,12 @@ export function stackHostname(stack: string): string {
  * stack has: the providers' credentials.
  */
 export function parseVpsConfig(r: ConfigReader, stack: string): VpsConfig {
-  const { source, problem, list, integer, bool } = r;
+  const { source, problem, list, integer, bool, text } = r;
   const shared = readAgentKeys(r);
-  const text = (name: string) => source.get(k(name)) || undefined;
 
   const args: VpsAgentArgs = {
     ...shared,
-    gatewayPort: integer("gatewayPort", VPS_DEFAULTS.gatewayPort, 1024, 65535),
+    gatewayPort: integer("gatewayPort", VPS_DEFAULTS.gatewayPort),
     telegramBotToken: r.secret("telegramBotToken"),
     telegramAllowFrom: list("telegramAllowFrom"),
     alertTelegramChats: list("alertTelegramChats"),
@@ -42,7 +41,7 @@ export function parseVpsConfig(r: ConfigReader, stack: string): VpsConfig {
     serverType: text("serverType"),
     location: text("location"),
     image: text("image"),
-    volumeSizeGb: integer("volumeSizeGb", VPS_DEFAULTS.volumeSizeGb, 10, 10240),
+    volumeSizeGb: integer("volumeSizeGb", VPS_DEFAULTS.volumeSizeGb),
     keepVolumeOnDestroy: bool("keepVolumeOnDestroy", true),
     deleteProtection: bool("deleteProtection", false),
     backups: bool("backups", true),

@@ -82,7 +82,11 @@ export function vpsProblems(args: VpsAgentArgs, names: SettingNames): SettingPro
   const keepOnly = (field: string) =>
     `${names.remove(field)} (or list only the programs the agent needs)`;
 
-  wholeNumber("gatewayPort", args.gatewayPort, 1024, 65535);
+  wholeNumber("gatewayPort", args.gatewayPort, {
+    min: 1024,
+    max: 65535,
+    example: VPS_DEFAULTS.gatewayPort,
+  });
   // Below 1024 is refused above, so sshd (22) and tailscale serve (443) cannot collide.
   const taken = [
     HOST.proxyPort,
@@ -259,7 +263,11 @@ export function vpsProblems(args: VpsAgentArgs, names: SettingNames): SettingPro
       `${names.set("image", "debian-12")} (or the numeric id of your own Debian 12 snapshot)`,
     );
   }
-  wholeNumber("volumeSizeGb", args.volumeSizeGb, 10, 10240);
+  wholeNumber("volumeSizeGb", args.volumeSizeGb, {
+    min: 10,
+    max: 10240,
+    example: VPS_DEFAULTS.volumeSizeGb,
+  });
 
   const adminUser = args.adminUser ?? VPS_DEFAULTS.adminUser;
   if (!UNIX_USER.test(adminUser) || ["root", "openclaw", "proxy"].includes(adminUser)) {

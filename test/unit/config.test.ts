@@ -16,7 +16,7 @@ import { ConfigError } from "../../core/config";
 import { Checkout } from "../../moltworker/checkout";
 import { parseConfig } from "../../program/stackConfig";
 import { CONFIG_REFERENCE } from "../../program/configReference";
-import { MOLTWORKER_COMMIT } from "../../moltworker/config";
+import { MOLTWORKER_COMMIT } from "../../moltworker/rules";
 import { program } from "../../program/program";
 
 /** Runs the program on a config and returns the ConfigError it must throw. */
