@@ -92,7 +92,7 @@ export const CONFIG_REFERENCE: readonly ConfigKey[] = [
     key: "clawkit:gatewayPort",
     default: String(VPS_DEFAULTS.gatewayPort),
     secret: false,
-    description: "gateway's loopback port, 1024-65535, not 3128-3131 (the host's proxies)",
+    description: "gateway's loopback port, 1024-65535, not 3128-3132 (the host's proxies)",
     shapes: VPS,
   },
   {
@@ -216,6 +216,73 @@ export const CONFIG_REFERENCE: readonly ConfigKey[] = [
     default: "[]",
     secret: false,
     description: "your own OpenSSH public keys for the admin login",
+    shapes: VPS,
+  },
+  {
+    key: "clawkit:backupBucket",
+    default: "none (no kit backups)",
+    secret: false,
+    description:
+      "S3-compatible bucket (R2, Hetzner Object Storage) for the kit's encrypted nightly backups of the agent's state (README: Backups and restore)",
+    shapes: VPS,
+  },
+  {
+    key: "clawkit:backupEndpoint",
+    default: "none (required with a bucket)",
+    secret: false,
+    description:
+      "the bucket's S3 endpoint host, such as `<account id>.r2.cloudflarestorage.com` or `fsn1.your-objectstorage.com` (https on 443; no scheme, port or path)",
+    shapes: VPS,
+  },
+  {
+    key: "clawkit:backupRegion",
+    default: VPS_DEFAULTS.backupRegion,
+    secret: false,
+    description: "the bucket's S3 region: `auto` for R2; `fsn1`, `nbg1` or `hel1` for Hetzner",
+    shapes: VPS,
+  },
+  {
+    key: "clawkit:backupPrefix",
+    default: "the hostname",
+    secret: false,
+    description: "where in the bucket this agent's repository lives",
+    shapes: VPS,
+  },
+  {
+    key: "clawkit:backupAccessKeyId",
+    default: "none (required with a bucket)",
+    secret: true,
+    description: "access key id of a token scoped to the bucket",
+    shapes: VPS,
+  },
+  {
+    key: "clawkit:backupSecretAccessKey",
+    default: "none (required with a bucket)",
+    secret: true,
+    description: "that token's secret access key",
+    shapes: VPS,
+  },
+  {
+    key: "clawkit:backupKey",
+    default: "none (required with a bucket)",
+    secret: true,
+    description:
+      "the repository key the backups are encrypted with on the server, 32+ characters; keep a copy outside the stack: without it no backup can be read",
+    shapes: VPS,
+  },
+  {
+    key: "clawkit:backupKeepDaily",
+    default: String(VPS_DEFAULTS.backupKeepDaily),
+    secret: false,
+    description: "days of daily backups kept (1-3650)",
+    shapes: VPS,
+  },
+  {
+    key: "clawkit:restoreFrom",
+    default: "none",
+    secret: false,
+    description:
+      "`latest` or a snapshot id: a new server's state is restored from the bucket before its gateway first starts (README: Backups and restore)",
     shapes: VPS,
   },
   {

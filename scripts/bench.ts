@@ -8,7 +8,7 @@ import { renderCredentialGatewayUnit } from "../vps/host/credential-gateway";
 import { renderGatewayUnit } from "../vps/host/gateway-unit";
 import { HOST } from "../vps/host/paths";
 import { renderOpenclawConfig } from "../vps/host/openclaw-config";
-import { renderUserData } from "../vps/host/userdata";
+import { renderUserData, USER_DATA_BUDGET } from "../vps/host/userdata";
 import { sampleSettings, sampleUserDataOptions } from "../test/support/samples";
 import { FigureTable, seconds, spread } from "./figures";
 import {
@@ -33,7 +33,7 @@ function timed(fn: () => void): number {
 const userData = renderUserData(sampleUserDataOptions());
 figure(
   "user-data size",
-  `${Buffer.byteLength(userData)} bytes (limit 16384)`,
+  `${Buffer.byteLength(userData)} bytes (limit ${USER_DATA_BUDGET})`,
   "renderUserData, sample config",
 );
 

@@ -113,17 +113,38 @@ export class VpsAgent extends pulumi.ComponentResource {
         settings.openaiApiKey,
         settings.telegram?.botToken,
         settings.alertWebhook,
+        settings.backup?.key,
+        settings.backup?.accessKeyId,
+        settings.backup?.secretAccessKey,
       ])
-      .apply(([gatewayToken, anthropicApiKey, openaiApiKey, telegramBotToken, alertWebhook]) =>
-        renderHostSecrets({
+      .apply(
+        ([
           gatewayToken,
-          credentials: {
-            anthropic: anthropicApiKey,
-            openai: openaiApiKey,
-            telegram: telegramBotToken,
-          },
+          anthropicApiKey,
+          openaiApiKey,
+          telegramBotToken,
           alertWebhook,
-        }),
+          backupKey,
+          backupAccessKeyId,
+          backupSecretAccessKey,
+        ]) =>
+          renderHostSecrets({
+            gatewayToken,
+            credentials: {
+              anthropic: anthropicApiKey,
+              openai: openaiApiKey,
+              telegram: telegramBotToken,
+            },
+            alertWebhook,
+            backup:
+              backupKey && backupAccessKeyId && backupSecretAccessKey
+                ? {
+                    key: backupKey,
+                    accessKeyId: backupAccessKeyId,
+                    secretAccessKey: backupSecretAccessKey,
+                  }
+                : undefined,
+          }),
       );
     const secrets = new SecretsSync(
       `${name}-gateway-secrets`,

@@ -16,7 +16,7 @@ export type ExecSecurity = (typeof ExecSecurity)[keyof typeof ExecSecurity];
  * tailnet. Every field is checked by the same rules as its `clawkit:` config key.
  */
 export interface VpsAgentArgs extends AgentArgs {
-  /** The gateway's loopback port, 1024-65535, not 3128-3131 (the host's proxies). Default: 18789. */
+  /** The gateway's loopback port, 1024-65535, not 3128-3132 (the host's proxies). Default: 18789. */
   readonly gatewayPort?: number;
   /** Telegram bot token (secret); needs telegramAllowFrom. Default: no Telegram. */
   readonly telegramBotToken?: pulumi.Input<string>;
@@ -54,7 +54,31 @@ export interface VpsAgentArgs extends AgentArgs {
   readonly adminUser?: string;
   /** Your own OpenSSH public keys for the admin login. Default: none. */
   readonly adminSshKeys?: string[];
+  /** S3-compatible bucket for the kit's encrypted nightly backups (README: Backups). Default: no backups. */
+  readonly backupBucket?: string;
+  /** The bucket's S3 endpoint host, such as <account id>.r2.cloudflarestorage.com. Required with backupBucket. */
+  readonly backupEndpoint?: string;
+  /** The bucket's S3 region ("auto" for R2; fsn1, nbg1 or hel1 for Hetzner). Default: "auto". */
+  readonly backupRegion?: string;
+  /** Where in the bucket this agent's repository lives. Default: the hostname. */
+  readonly backupPrefix?: string;
+  /** Access key id of a token scoped to the bucket (secret). Required with backupBucket. */
+  readonly backupAccessKeyId?: pulumi.Input<string>;
+  /** Its secret access key (secret). Required with backupBucket. */
+  readonly backupSecretAccessKey?: pulumi.Input<string>;
+  /** The repository key the backups are encrypted with, 32+ characters (secret; keep a copy outside the stack). Required with backupBucket. */
+  readonly backupKey?: pulumi.Input<string>;
+  /** Days of daily backups kept, 1-3650. Default: 14. */
+  readonly backupKeepDaily?: number;
+  /** "latest" or a snapshot id: the state a new server starts from, restored before the gateway first starts. Default: none. */
+  readonly restoreFrom?: string;
 }
 
 /** The fields of VpsAgentArgs that take an Input; every other one must be a plain value. */
-export const VPS_INPUT_ARGS = [...AGENT_INPUT_ARGS, "telegramBotToken"] as const;
+export const VPS_INPUT_ARGS = [
+  ...AGENT_INPUT_ARGS,
+  "telegramBotToken",
+  "backupAccessKeyId",
+  "backupSecretAccessKey",
+  "backupKey",
+] as const;

@@ -1,6 +1,7 @@
 import { agentProblems, problemCollector, SettingNames, SettingProblem } from "../core/rules";
 import { reachesCredentialUpstream, TELEGRAM_NUMERIC_ID } from "./host/credential-gateway";
 import { HOST } from "./host/paths";
+import { SAFE_SECRET_VALUE } from "./host/secrets";
 import { VpsAgentArgs } from "./args";
 
 /** The vps shape's defaults, where an arg or its config key is left out. */
@@ -13,6 +14,8 @@ export const VPS_DEFAULTS = {
   image: "debian-12",
   volumeSizeGb: 10,
   adminUser: "clawadmin",
+  backupRegion: "auto",
+  backupKeepDaily: 14,
 } as const;
 
 export const LOCATIONS = ["fsn1", "nbg1", "hel1", "ash", "hil", "sin"] as const;
@@ -93,11 +96,12 @@ export function vpsProblems(args: VpsAgentArgs, names: SettingNames): SettingPro
     HOST.credentialGatewayPort,
     HOST.alertProxyPort,
     HOST.alertRelayPort,
+    HOST.backupProxyPort,
   ];
   if (args.gatewayPort !== undefined && (taken as readonly number[]).includes(args.gatewayPort)) {
     problem(
       "gatewayPort",
-      `${args.gatewayPort} is taken on the host (${taken.join(", ")}: the egress proxy, the credential gateway and the alert paths)`,
+      `${args.gatewayPort} is taken on the host (${taken.join(", ")}: the egress proxy, the credential gateway, the alert and backup paths)`,
       names.set("gatewayPort", String(VPS_DEFAULTS.gatewayPort)),
     );
   }
@@ -285,6 +289,148 @@ export function vpsProblems(args: VpsAgentArgs, names: SettingNames): SettingPro
         names.set("adminSshKeys", '"$(cat ~/.ssh/id_ed25519.pub)"', { list: true }),
       );
     }
+  }
+  problems.push(...backupProblems(args, names));
+  return problems;
+}
+
+/** The settings that only mean something with backupBucket. */
+const BACKUP_FIELDS = [
+  "backupEndpoint",
+  "backupRegion",
+  "backupPrefix",
+  "backupAccessKeyId",
+  "backupSecretAccessKey",
+  "backupKey",
+  "backupKeepDaily",
+  "restoreFrom",
+] as const;
+/** S3's bucket names: 3-63 of a-z, 0-9, dots and dashes, a letter or digit at each end. */
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/** An endpoint is a DNS name only: the kit always speaks https to it, on port 443. */
+const ENDPOINT_HOST = /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
+const BACKUP_PREFIX = /^[a-z0-9][a-z0-9._-]*(\/[a-z0-9][a-z0-9._-]*)*$/;
+/** restic's snapshot ids: 8 to 64 hex digits (short or full). */
+const SNAPSHOT_ID = /^[0-9a-f]{8,64}$/;
+
+/**
+ * Why a backup key is refused, or undefined when it is usable: long enough that the
+ * encryption rests on it, not on the bucket's access control, and in the characters
+ * the host's secrets file carries.
+ */
+export function backupKeyProblem(key: string): string | undefined {
+  if (key.length < 32) return `is ${key.length} characters long; it needs 32 or more`;
+  if (!SAFE_SECRET_VALUE.test(key))
+    return "holds characters the host cannot carry (letters, digits and ._:+/=@- only)";
+  return undefined;
+}
+
+/**
+ * The backup rules: a bucket needs its endpoint, a token for it and a key; nothing
+ * of it means anything without the bucket; names and numbers in their forms.
+ */
+export function backupProblems(args: VpsAgentArgs, names: SettingNames): SettingProblem[] {
+  const { problems, problem, wholeNumber } = problemCollector(names);
+  if (args.backupBucket === undefined) {
+    for (const field of BACKUP_FIELDS)
+      if (args[field] !== undefined)
+        problem(
+          field,
+          `means nothing without ${names.key("backupBucket")}`,
+          `${names.set("backupBucket", "<bucket>")} (or ${names.remove(field)})`,
+        );
+    return problems;
+  }
+  if (!BUCKET_NAME.test(args.backupBucket) || args.backupBucket.includes("..")) {
+    problem(
+      "backupBucket",
+      `"${args.backupBucket}" is not an S3 bucket name (3-63 of a-z, 0-9, dots and dashes)`,
+      names.set("backupBucket", "openclaw-backups"),
+    );
+  }
+  if (args.backupEndpoint === undefined) {
+    problem(
+      "backupEndpoint",
+      `is required with ${names.key("backupBucket")}`,
+      names.set("backupEndpoint", "<account id>.r2.cloudflarestorage.com"),
+      true,
+    );
+  } else if (!ENDPOINT_HOST.test(args.backupEndpoint)) {
+    problem(
+      "backupEndpoint",
+      `"${args.backupEndpoint}" is not a host name (no scheme, port, path or address: the kit speaks https on 443)`,
+      names.set("backupEndpoint", "<account id>.r2.cloudflarestorage.com"),
+    );
+  } else if (reachesCredentialUpstream(args.backupEndpoint)) {
+    problem(
+      "backupEndpoint",
+      `"${args.backupEndpoint}" is a model provider or Telegram, not a bucket`,
+      names.set("backupEndpoint", "<account id>.r2.cloudflarestorage.com"),
+    );
+  }
+  const endpoint = args.backupEndpoint?.toLowerCase();
+  for (const host of (args.egressAllowlist ?? []).map((h) => h.toLowerCase())) {
+    const covers = host.startsWith("*.")
+      ? endpoint !== undefined && (endpoint === host.slice(2) || endpoint.endsWith(host.slice(1)))
+      : host === endpoint;
+    if (covers)
+      problem(
+        "egressAllowlist",
+        `"${host}" reaches the backup endpoint ${endpoint}: only the backup user may reach the bucket`,
+        `${names.remove("egressAllowlist")} (then add back the other hosts)`,
+      );
+  }
+  if (args.backupRegion !== undefined && !/^[a-z0-9-]{1,32}$/.test(args.backupRegion)) {
+    problem(
+      "backupRegion",
+      `"${args.backupRegion}" is not a region name`,
+      names.set("backupRegion", VPS_DEFAULTS.backupRegion),
+    );
+  }
+  if (
+    args.backupPrefix !== undefined &&
+    (!BACKUP_PREFIX.test(args.backupPrefix) || args.backupPrefix.length > 200)
+  ) {
+    problem(
+      "backupPrefix",
+      `"${args.backupPrefix}" is not a path in the bucket (a-z, 0-9, ._- segments joined by /)`,
+      names.set("backupPrefix", "openclaw/dev"),
+    );
+  }
+  for (const field of ["backupAccessKeyId", "backupSecretAccessKey", "backupKey"] as const) {
+    if (args[field] === undefined)
+      problem(
+        field,
+        `is required with ${names.key("backupBucket")}`,
+        names.set(field, field === "backupKey" ? "<32+ random characters>" : "<value>", {
+          secret: true,
+        }),
+        true,
+      );
+  }
+  const keyProblem =
+    typeof args.backupKey === "string" ? backupKeyProblem(args.backupKey) : undefined;
+  if (keyProblem)
+    problem(
+      "backupKey",
+      keyProblem,
+      names.set("backupKey", '"$(openssl rand -base64 33)"', { secret: true }),
+    );
+  wholeNumber("backupKeepDaily", args.backupKeepDaily, {
+    min: 1,
+    max: 3650,
+    example: VPS_DEFAULTS.backupKeepDaily,
+  });
+  if (
+    args.restoreFrom !== undefined &&
+    args.restoreFrom !== "latest" &&
+    !SNAPSHOT_ID.test(args.restoreFrom)
+  ) {
+    problem(
+      "restoreFrom",
+      `"${args.restoreFrom}" is neither "latest" nor a snapshot id (8-64 hex digits, as restic snapshots lists them)`,
+      names.set("restoreFrom", "latest"),
+    );
   }
   return problems;
 }

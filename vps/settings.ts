@@ -1,7 +1,8 @@
 import { AgentSettings, agentSettings, SecretValue, secretOf } from "../core/settings";
 import { HostSettings } from "./host/bundle";
 import { ExecSecurity, VpsAgentArgs } from "./args";
-import { VPS_DEFAULTS } from "./rules";
+import { backupKeyProblem, VPS_DEFAULTS } from "./rules";
+import { ARG_NAMES } from "../core/rules";
 
 /** One agent's vps settings with every default filled in: what VpsAgent builds from. */
 export interface VpsSettings extends AgentSettings {
@@ -25,6 +26,23 @@ export interface VpsSettings extends AgentSettings {
   readonly adminSshKeys: readonly string[];
   /** Telegram chats (numeric ids) the bot sends alerts to. */
   readonly alertTelegramChats: readonly string[];
+  /** The kit's encrypted backups, when a bucket is set. */
+  readonly backup?: BackupSettings;
+}
+
+/** Where the encrypted backups go, with what, and how long they stay. */
+export interface BackupSettings {
+  readonly bucket: string;
+  readonly endpoint: string;
+  readonly region: string;
+  readonly prefix: string;
+  readonly keepDaily: number;
+  readonly accessKeyId: SecretValue;
+  readonly secretAccessKey: SecretValue;
+  /** The repository key: only in the stack's secrets and in root-only files on the host. */
+  readonly key: SecretValue;
+  /** "latest" or a snapshot id a new server's state starts from. */
+  readonly restoreFrom?: string;
 }
 
 /** Fills in every default of args the vps rules have accepted. */
@@ -53,6 +71,31 @@ export function vpsSettings(args: VpsAgentArgs, defaultHostname: string): VpsSet
     adminUser: args.adminUser ?? VPS_DEFAULTS.adminUser,
     adminSshKeys: args.adminSshKeys ?? [],
     alertTelegramChats: args.alertTelegramChats ?? [],
+    backup: backupSettings(args, args.hostname ?? defaultHostname),
+  };
+}
+
+/** The backup settings of args the rules accepted (a bucket comes with its endpoint, token and key). */
+function backupSettings(args: VpsAgentArgs, hostname: string): BackupSettings | undefined {
+  if (args.backupBucket === undefined) return undefined;
+  return {
+    bucket: args.backupBucket,
+    endpoint: args.backupEndpoint!,
+    region: args.backupRegion ?? VPS_DEFAULTS.backupRegion,
+    prefix: args.backupPrefix ?? hostname,
+    keepDaily: args.backupKeepDaily ?? VPS_DEFAULTS.backupKeepDaily,
+    accessKeyId: secretOf(args.backupAccessKeyId)!,
+    secretAccessKey: secretOf(args.backupSecretAccessKey)!,
+    // A key given as an Output is judged by the same rule once its value is known.
+    key: secretOf(args.backupKey)!.apply((key) => {
+      const problem = backupKeyProblem(key);
+      if (problem)
+        throw new Error(
+          `backupKey: ${problem} (${ARG_NAMES.set("backupKey", "<32+ random characters>", { secret: true })})`,
+        );
+      return key;
+    }),
+    restoreFrom: args.restoreFrom,
   };
 }
 
@@ -77,5 +120,13 @@ export function hostSettings(settings: VpsSettings, volumeDevice?: string): Host
     },
     egressAllowlist: settings.egressAllowlist,
     alertTelegramChats: settings.alertTelegramChats,
+    backup: settings.backup && {
+      endpoint: settings.backup.endpoint,
+      bucket: settings.backup.bucket,
+      region: settings.backup.region,
+      prefix: settings.backup.prefix,
+      keepDaily: settings.backup.keepDaily,
+      restoreFrom: settings.backup.restoreFrom,
+    },
   };
 }

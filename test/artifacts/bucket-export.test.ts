@@ -7,7 +7,7 @@ import * as path from "path";
 import { program } from "../../program/program";
 import { MoltworkerAgent } from "../../moltworker/agent";
 import { signV4 } from "../support/sigv4";
-import { FakeBucket } from "../support/fakeR2";
+import { FakeBucket } from "../support/fakeS3";
 import { moltworkerConfig, sourceOf } from "../support/config";
 import { installMocks, registered, settle, unwrap, valueOf } from "../support/mocks";
 import { command, requirePrerequisites, run, runLocalCommand, tempDir } from "../support/tools";
@@ -70,7 +70,7 @@ describe("artifacts: the fake R2's SigV4 verifier, which every exporter request 
 
   it("accepts what aws4fetch signs for the bucket's key, and nothing signed with another", async function () {
     const credentials = { accessKeyId: "AKIDTESTONLY", secretAccessKey: "TESTONLY-secret" };
-    const fake = new FakeBucket("b", credentials);
+    const fake = new FakeBucket("b", credentials, { pageSize: 2 });
     fake.objects.set("workspace/a b+c!.md", Buffer.from("x"));
     await new Promise<void>((resolve) => fake.server.listen(0, "127.0.0.1", resolve));
     try {
@@ -146,7 +146,7 @@ describe("artifacts: `pulumi destroy` with bucketOnDestroy export, run for real 
       )!;
     guard = unwrap(found.inputs) as Record<string, unknown>;
     credentials = JSON.parse(String(guard.stdin)) as typeof credentials;
-    bucket = new FakeBucket("openclaw-dev-state", credentials);
+    bucket = new FakeBucket("openclaw-dev-state", credentials, { pageSize: 2 });
     await new Promise<void>((resolve) => bucket.server.listen(0, "127.0.0.1", resolve));
   });
   after(function () {

@@ -9,7 +9,7 @@ import { renderLockdownIncludes } from "../../vps/host/lockdown";
 import { HOST } from "../../vps/host/paths";
 import { egressAllowlist, renderProxyConfig } from "../../vps/host/proxy";
 import { renderSshdConfig } from "../../vps/host/sshd";
-import { renderUserData } from "../../vps/host/userdata";
+import { renderUserData, USER_DATA_BUDGET } from "../../vps/host/userdata";
 import { DOC_FIGURES, MAX_UNIT_EXPOSURE, readDocs, statedValues } from "../support/doc-figures";
 import { sampleSettings, sampleUserDataOptions } from "../support/samples";
 import {
@@ -29,7 +29,7 @@ describe("artifacts: cloud-config through cloud-init's own schema", function () 
     requirePrerequisites(this, command("cloud-init"));
   });
 
-  it("the rendered user-data is valid cloud-config, and under 16 KiB", function () {
+  it("the rendered user-data is valid cloud-config, and under the kit's budget", function () {
     const tmp = tempDir("userdata");
     try {
       const userData = renderUserData(sampleUserDataOptions());
@@ -38,7 +38,7 @@ describe("artifacts: cloud-config through cloud-init's own schema", function () 
       const result = run("cloud-init", ["schema", "--config-file", target]);
       assert.strictEqual(result.status, 0, result.stdout + result.stderr);
       assert.match(result.stdout + result.stderr, /Valid cloud-config/);
-      assert.ok(Buffer.byteLength(userData) < 16 * 1024, `${Buffer.byteLength(userData)} bytes`);
+      assert.ok(Buffer.byteLength(userData) < USER_DATA_BUDGET, `${Buffer.byteLength(userData)} bytes`);
     } finally {
       tmp.remove();
     }

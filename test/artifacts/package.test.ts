@@ -10,7 +10,7 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import type * as bucketGuardModule from "../../moltworker/bucketGuard";
 import type * as pathsModule from "../../vps/host/paths";
-import { FakeBucket } from "../support/fakeR2";
+import { FakeBucket } from "../support/fakeS3";
 import { installMocks, registered, settle, unwrap } from "../support/mocks";
 import { InstalledPackage, installedPackage } from "../support/package";
 import {

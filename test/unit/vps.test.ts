@@ -16,6 +16,7 @@ import { baseConfig, sourceOf, TEST_SECRETS } from "../support/config";
 import { GatewayToken } from "../../core/gatewayToken";
 import { program } from "../../program/program";
 import { VpsAgent } from "../../vps/agent";
+import { USER_DATA_BUDGET } from "../../vps/host/userdata";
 
 /** Builds the program for a config and returns what it registered. */
 async function build(
@@ -95,13 +96,13 @@ describe("vps stack: the resource graph (mocks)", function () {
     assert.strictEqual(server.name, "openclaw-dev");
   });
 
-  it("user-data reaches the engine as a secret, under 16 KiB, with no long-lived secret [R9, S2]", async function () {
+  it("user-data reaches the engine as a secret, under the kit's budget, with no long-lived secret [R9, S2]", async function () {
     const server = only(resources, "hcloud:index/server:Server");
     assert.ok(isWireSecret(server.inputs.userData), "userData is not marked secret");
     const userData = String(plain(server).userData);
     assert.ok(userData.startsWith("#cloud-config\n"));
     assert.ok(
-      Buffer.byteLength(userData) < 16 * 1024,
+      Buffer.byteLength(userData) < USER_DATA_BUDGET,
       `user-data is ${Buffer.byteLength(userData)} bytes`,
     );
     const gatewayToken = await valueOf(outputs.gatewayToken);

@@ -18,6 +18,15 @@ import {
   renderFirewallCheckTimer,
   renderFirewallCheckUnit,
 } from "./alerts";
+import {
+  BACKUP_ARCHIVE_NAME,
+  BACKUP_CACHE_DIR,
+  BACKUP_SNAPSHOT_HOST,
+  backupRepository,
+  HostBackup,
+  renderBackupTimer,
+  renderBackupUnit,
+} from "./backup";
 import { BundleFile, packTar } from "./tar";
 import { bootstrapFiles } from "./userdata";
 
@@ -28,6 +37,7 @@ export const HOST_PACKAGES = [
   "curl",
   "nginx",
   "python3",
+  "restic",
   "squid",
   "ufw",
   "unattended-upgrades",
@@ -47,6 +57,8 @@ export interface HostSettings {
   readonly egressAllowlist: readonly string[];
   /** Telegram chats the alert watcher writes to through the bot (`clawkit:alertTelegramChats`). */
   readonly alertTelegramChats?: readonly string[];
+  /** The kit's encrypted backups (`clawkit:backupBucket`), or undefined for none. */
+  readonly backup?: HostBackup;
 }
 
 /** The credential gateway's routes: each configured model provider, and Telegram when it is on. */
@@ -89,6 +101,20 @@ export function renderHostEnv(settings: HostSettings): string {
     CLAWKIT_ALERT_AUTH_FAILURES: String(ALERT_TIMING.authFailures),
     CLAWKIT_ALERT_GATEWAY_STARTS: String(ALERT_TIMING.gatewayStarts),
     CLAWKIT_SECRETS_STAMP: HOST.secretsAppliedStamp,
+    CLAWKIT_BACKUP_USER: HOST.backupUser,
+    CLAWKIT_BACKUP_UNIT: HOST.backupUnit,
+    CLAWKIT_BACKUP_PROXY_PORT: String(HOST.backupProxyPort),
+    CLAWKIT_BACKUP_DIR: HOST.backupSecretsDir,
+    CLAWKIT_BACKUP_CACHE: BACKUP_CACHE_DIR,
+    CLAWKIT_BACKUP_STATUS: HOST.backupStatusFile,
+    CLAWKIT_BACKUP_HOST: BACKUP_SNAPSHOT_HOST,
+    CLAWKIT_BACKUP_ARCHIVE: BACKUP_ARCHIVE_NAME,
+    // Empty: no backups (the timer is off, and a restore has nowhere to come from).
+    CLAWKIT_BACKUP_REPOSITORY: settings.backup ? backupRepository(settings.backup) : "",
+    CLAWKIT_BACKUP_REGION: settings.backup?.region ?? "",
+    CLAWKIT_BACKUP_KEEP_DAILY: settings.backup ? String(settings.backup.keepDaily) : "",
+    CLAWKIT_RESTORE_FROM: settings.backup?.restoreFrom ?? "",
+    CLAWKIT_RESTORED_STAMP: HOST.restoredStamp,
   };
   return (
     "# Managed by clawkit: settings for the host scripts (no secrets here).\n" +
@@ -127,6 +153,9 @@ export function renderBundle(settings: HostSettings): BundleFile[] {
     shipped("scripts/alert-watch.sh", "scripts/alert-watch.sh", 0o755),
     shipped("scripts/firewall-check.sh", "scripts/firewall-check.sh", 0o755),
     shipped("scripts/posture.sh", "scripts/posture.sh", 0o755),
+    shipped("scripts/backup-lib.sh", "scripts/backup-lib.sh", 0o755),
+    shipped("scripts/backup.sh", "scripts/backup.sh", 0o755),
+    shipped("scripts/restore.sh", "scripts/restore.sh", 0o755),
     shipped("files/node/package.json", "node/package.json"),
     shipped("files/node/package-lock.json", "node/package-lock.json"),
     shipped("files/openclaw/package.json", "openclaw/package.json"),
@@ -147,7 +176,10 @@ export function renderBundle(settings: HostSettings): BundleFile[] {
     { path: "files/openclaw-gateway.service", content: renderGatewayUnit(), mode: 0o644 },
     {
       path: "files/squid.conf",
-      content: renderProxyConfig(egressAllowlist(settings.egressAllowlist)),
+      content: renderProxyConfig(
+        egressAllowlist(settings.egressAllowlist),
+        settings.backup?.endpoint,
+      ),
       mode: 0o644,
     },
     {
@@ -164,6 +196,12 @@ export function renderBundle(settings: HostSettings): BundleFile[] {
       mode: 0o644,
     },
     { path: `files/${HOST.alertUnit}`, content: renderAlertUnit(), mode: 0o644 },
+    { path: `files/${HOST.backupUnit}`, content: renderBackupUnit(), mode: 0o644 },
+    {
+      path: `files/${HOST.backupUnit.replace(/\.service$/, ".timer")}`,
+      content: renderBackupTimer(),
+      mode: 0o644,
+    },
     { path: `files/${HOST.firewallCheckUnit}`, content: renderFirewallCheckUnit(), mode: 0o644 },
     {
       path: `files/${HOST.firewallCheckUnit.replace(/\.service$/, ".timer")}`,

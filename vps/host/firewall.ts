@@ -15,8 +15,9 @@ import { HOST } from "./paths";
  * addresses not of this host, nothing else: no DNS (the master resolves its fixed
  * upstreams as root), no other port, no UDP. The alert watcher's user reaches
  * squid's alert port and the credential gateway's alert relay on IPv4 loopback
- * (the agent's REJECTs come first, so the agent never reaches them), nothing else.
- * In a lockdown the agent user reaches nothing at all; the alert paths stay.
+ * (the agent's REJECTs come first, so the agent never reaches them), nothing else;
+ * the backup user likewise squid's backup port only. In a lockdown the agent user
+ * reaches nothing at all; the alert and backup paths stay.
  */
 export function renderAgentEgressRules(
   family: "ipv4" | "ipv6",
@@ -27,6 +28,7 @@ export function renderAgentEgressRules(
   const agent = `-m owner --uid-owner ${HOST.agentUser}`;
   const credgw = `-m owner --uid-owner ${HOST.credentialGatewayUser}`;
   const alert = `-m owner --uid-owner ${HOST.alertUser}`;
+  const backup = `-m owner --uid-owner ${HOST.backupUser}`;
   // ufw names its IPv6 chains ufw6-*: a rule for ufw-* in before6.rules fails the whole file.
   const output = family === "ipv4" ? "ufw-before-output" : "ufw6-before-output";
   const lines = [
@@ -62,6 +64,15 @@ export function renderAgentEgressRules(
     `-A ${output} ${alert} -m limit --limit 6/min --limit-burst 10 -j LOG --log-prefix "[clawkit alert egress] "`,
     `-A ${output} -p tcp ${alert} -j REJECT --reject-with tcp-reset`,
     `-A ${output} ${alert} -j REJECT --reject-with ${unreachable}`,
+    ...(family === "ipv4"
+      ? [
+          `-A ${output} -o lo -p tcp -d ${loopback} --dport ${HOST.backupProxyPort} ${backup} -j ACCEPT`,
+        ]
+      : []),
+    `-A ${output} -o lo ${backup} -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT`,
+    `-A ${output} ${backup} -m limit --limit 6/min --limit-burst 10 -j LOG --log-prefix "[clawkit backup egress] "`,
+    `-A ${output} -p tcp ${backup} -j REJECT --reject-with tcp-reset`,
+    `-A ${output} ${backup} -j REJECT --reject-with ${unreachable}`,
     "# clawkit:end",
     "",
   ];

@@ -49,6 +49,18 @@ export const HOST = {
   secretsAppliedStamp: "/etc/clawkit/secrets-applied",
   /** Root's check that the agent's firewall rules are loaded, every minute, logging only a miss. */
   firewallCheckUnit: "clawkit-firewall-check.service",
+  /** The backup shipper's own user: holds the backup key and bucket credentials, reaches only the bucket. */
+  backupUser: "clawkit-backup",
+  /** The nightly backup (a oneshot started by its timer, or by hand: systemctl start). */
+  backupUnit: "clawkit-backup.service",
+  /** squid's third port: CONNECT to the backup endpoint only, for the backup user only. */
+  backupProxyPort: 3132,
+  /** root:clawkit-backup 0750: the repository key and the bucket's credentials (0640), written by secrets-apply.sh. */
+  backupSecretsDir: "/etc/clawkit/backup",
+  /** The last backup's outcome (time, result, snapshot, seconds): no secret in it, for clawkit-posture. */
+  backupStatusFile: "/var/lib/clawkit/backup-status",
+  /** On the state volume: which snapshot the state was restored from (clawkit:restoreFrom), once. */
+  restoredStamp: "/var/lib/openclaw/.clawkit-restored",
 } as const;
 
 /** The directory holding this file: vps/host/, where the shipped scripts live. */

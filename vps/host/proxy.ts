@@ -82,14 +82,35 @@ export function inwardDestinations(): string[] {
  * else off it), allows CONNECT to the one host in the alert list (the webhook's,
  * written by secrets-apply.sh; empty: nothing), under the same inward refusals;
  * its rules come first, so nothing later added for the agent's port (a lockdown)
- * silences the alerts, and its traffic is logged apart from the agent's.
+ * silences the alerts, and its traffic is logged apart from the agent's. With
+ * backups, a third port does the same for the backup user and the bucket's endpoint.
  */
-export function renderProxyConfig(allowlist: readonly string[]): string {
+export function renderProxyConfig(allowlist: readonly string[], backupEndpoint?: string): string {
+  // The backup user's port, when there are backups: CONNECT to the bucket's endpoint only.
+  const backup = backupEndpoint
+    ? {
+        ports: [`http_port 127.0.0.1:${HOST.backupProxyPort}`],
+        acls: [
+          `acl clawkit_backup_port localport ${HOST.backupProxyPort}`,
+          `acl clawkit_backup_host dstdomain -n ${backupEndpoint.toLowerCase()}`,
+        ],
+        rules: [
+          "http_access deny clawkit_backup_port !clawkit_backup_host",
+          "http_access deny clawkit_backup_port clawkit_inward",
+          "http_access deny clawkit_backup_port clawkit_self",
+          "http_access deny clawkit_backup_port to_localhost",
+          "http_access allow clawkit_backup_port localhost",
+          "http_access deny clawkit_backup_port",
+        ],
+        log: ["access_log daemon:/var/log/squid/backup.log squid clawkit_backup_port"],
+      }
+    : { ports: [], acls: [], rules: [], log: [] };
   return [
     "# Managed by clawkit: the agent's only way out.",
     `http_port 127.0.0.1:${HOST.proxyPort}`,
     `http_port [::1]:${HOST.proxyPort}`,
     `http_port 127.0.0.1:${HOST.alertProxyPort}`,
+    ...backup.ports,
     "acl CONNECT method CONNECT",
     "acl https_port port 443",
     `acl clawkit_alert_port localport ${HOST.alertProxyPort}`,
@@ -101,6 +122,7 @@ export function renderProxyConfig(allowlist: readonly string[]): string {
     `acl clawkit_inward dst ${inwardDestinations().join(" ")}`,
     `acl clawkit_self dst "${HOST.proxySelfAddresses}"`,
     `acl ${PROXY_AGENT_PORT_ACL} localport ${HOST.proxyPort}`,
+    ...backup.acls,
     // clawkit-lockdown's switch: empty, or a rule that refuses the agent's port.
     `include ${HOST.proxyLockdownInclude}`,
     "http_access deny !CONNECT",
@@ -111,6 +133,7 @@ export function renderProxyConfig(allowlist: readonly string[]): string {
     "http_access deny clawkit_alert_port to_localhost",
     "http_access allow clawkit_alert_port localhost",
     "http_access deny clawkit_alert_port",
+    ...backup.rules,
     allowlist.length > 0 ? "http_access deny !clawkit_allowed" : "http_access deny all",
     "http_access deny clawkit_inward",
     "http_access deny clawkit_self",
@@ -125,8 +148,9 @@ export function renderProxyConfig(allowlist: readonly string[]): string {
     "httpd_suppress_version_string on",
     // A fixed name: squid otherwise looks its host up in DNS at start.
     "visible_hostname clawkit-egress-proxy",
-    "access_log daemon:/var/log/squid/access.log squid !clawkit_alert_port",
+    `access_log daemon:/var/log/squid/access.log squid !clawkit_alert_port${backupEndpoint ? " !clawkit_backup_port" : ""}`,
     "access_log daemon:/var/log/squid/alert.log squid clawkit_alert_port",
+    ...backup.log,
     "coredump_dir /var/spool/squid",
     "shutdown_lifetime 2 seconds",
     "",

@@ -8,6 +8,12 @@ export interface HostSecrets {
   readonly credentials: Readonly<Partial<Record<CredentialRoute, string>>>;
   /** Where alerts are POSTed (`clawkit:alertWebhook`), for the alert watcher only. */
   readonly alertWebhook?: string;
+  /** The backup repository's key and the bucket's token, for the backup user only. */
+  readonly backup?: {
+    readonly key: string;
+    readonly accessKeyId: string;
+    readonly secretAccessKey: string;
+  };
 }
 
 /** Characters systemd's EnvironmentFile and nginx's quoting take literally; secrets-apply.sh checks the same set. */
@@ -30,7 +36,8 @@ export function credentialKey(route: CredentialRoute): string {
  * Renders what clawkit-secrets-apply reads on stdin: the gateway token, which
  * lands in the gateway's root-only env file, and one line a credential, which
  * lands in the credential gateway's root-only files and nowhere the agent reads,
- * and the alert webhook, which lands in a file only the alert watcher's user reads.
+ * and the alert webhook, which lands in a file only the alert watcher's user reads,
+ * and the backup's key and token, which land in files only the backup user reads.
  */
 export function renderHostSecrets(secrets: HostSecrets): string {
   const entries: [string, string | undefined][] = [
@@ -39,6 +46,13 @@ export function renderHostSecrets(secrets: HostSecrets): string {
       ([route, value]): [string, string | undefined] => [credentialKey(route), value],
     ),
   ];
+  if (secrets.backup) {
+    entries.push(
+      ["BACKUP_KEY", secrets.backup.key],
+      ["BACKUP_ACCESS_KEY_ID", secrets.backup.accessKeyId],
+      ["BACKUP_SECRET_ACCESS_KEY", secrets.backup.secretAccessKey],
+    );
+  }
   if (secrets.alertWebhook) {
     if (!SAFE_WEBHOOK_URL.test(secrets.alertWebhook))
       throw new Error("ALERT_WEBHOOK is not an https URL the host can carry");

@@ -71,6 +71,12 @@ export function bootstrapFiles(opts: { adminUser: string }): HostFile[] {
  * key file and cloud-init's copies of this document are shredded after boot.
  * JSON is valid YAML, and leaves no quoting to chance.
  */
+/**
+ * The size the kit keeps its user-data under: Hetzner takes 32 KiB; the kit keeps well
+ * clear of it, so a longer key list or rule block never meets that limit first.
+ */
+export const USER_DATA_BUDGET = 20 * 1024;
+
 export function renderUserData(opts: UserDataOptions): string {
   const files = bootstrapFiles(opts);
   const config = {
@@ -112,6 +118,16 @@ export function renderUserData(opts: UserDataOptions): string {
         // The alert watcher: the firewall names this user from first boot too.
         name: HOST.alertUser,
         gecos: "clawkit alert watcher",
+        system: true,
+        shell: "/usr/sbin/nologin",
+        homedir: "/nonexistent",
+        no_create_home: true,
+        lock_passwd: true,
+      },
+      {
+        // The backup shipper: the firewall names this user from first boot as well.
+        name: HOST.backupUser,
+        gecos: "clawkit backup",
         system: true,
         shell: "/usr/sbin/nologin",
         homedir: "/nonexistent",

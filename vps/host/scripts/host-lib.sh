@@ -1,7 +1,24 @@
 #!/bin/sh
 # Helpers for the host scripts that run once the host is provisioned (provision.sh,
-# lockdown.sh, secrets-apply.sh): they need lib.sh and /etc/clawkit/clawkit.env
+# lockdown.sh, secrets-apply.sh, backup.sh, restore.sh): they need lib.sh and /etc/clawkit/clawkit.env
 # sourced first. Sourced, never run. Not part of first boot (user-data stays small).
+
+# openclaw_as_agent CONFIG ARGS...: the pinned CLI as the agent user, with CONFIG.
+openclaw_as_agent() {
+  agent_config=$1
+  shift
+  runuser -u "$CLAWKIT_AGENT_USER" -- env -i PATH=/usr/bin:/bin HOME="$CLAWKIT_STATE_DIR" \
+    OPENCLAW_STATE_DIR="$CLAWKIT_STATE_DIR/state" OPENCLAW_CONFIG_PATH="$agent_config" \
+    OPENCLAW_CONFIG_READONLY=1 OPENCLAW_NIX_MODE=1 \
+    /opt/clawkit/node/node /opt/clawkit/openclaw/node_modules/openclaw/openclaw.mjs "$@"
+}
+
+# apply_approvals FILE: openclaw keeps exec approvals in its state database: handing
+# it the document is the check, so a document it refuses never replaces the one it
+# last accepted.
+apply_approvals() {
+  openclaw_as_agent /etc/clawkit/openclaw.json approvals set --file "$1" >/dev/null
+}
 
 # locked_down: true while the host is locked down (clawkit-lockdown on).
 locked_down() { [ -e "$CLAWKIT_LOCKDOWN_FILE" ]; }

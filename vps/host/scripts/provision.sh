@@ -50,12 +50,12 @@ if [ -n "$missing" ]; then
 fi
 
 # 3. Users: the agent and the credential gateway's workers have no shell, no
-#    password and no sudo; nor has the alert watcher's.
+#    password and no sudo; nor have the alert watcher's and the backup's.
 if ! id "$CLAWKIT_AGENT_USER" >/dev/null 2>&1; then
   useradd --system --home-dir "$CLAWKIT_STATE_DIR" --no-create-home \
     --shell /usr/sbin/nologin --user-group "$CLAWKIT_AGENT_USER"
 fi
-for service_user in "$CLAWKIT_CREDGW_USER" "$CLAWKIT_ALERT_USER"; do
+for service_user in "$CLAWKIT_CREDGW_USER" "$CLAWKIT_ALERT_USER" "$CLAWKIT_BACKUP_USER"; do
   if ! id "$service_user" >/dev/null 2>&1; then
     useradd --system --home-dir /nonexistent --no-create-home \
       --shell /usr/sbin/nologin --user-group "$service_user"
@@ -97,15 +97,6 @@ fi
 
 # Checks a new file must pass before it replaces the old one (install_file's CHECK).
 # Each gets the new file, already at its final mode and owner, beside the old one.
-# openclaw_as_agent CONFIG ARGS...: the pinned CLI as the agent user, with CONFIG.
-openclaw_as_agent() {
-  agent_config=$1
-  shift
-  runuser -u "$CLAWKIT_AGENT_USER" -- env -i PATH=/usr/bin:/bin HOME="$CLAWKIT_STATE_DIR" \
-    OPENCLAW_STATE_DIR="$CLAWKIT_STATE_DIR/state" OPENCLAW_CONFIG_PATH="$agent_config" \
-    OPENCLAW_CONFIG_READONLY=1 OPENCLAW_NIX_MODE=1 \
-    /opt/clawkit/node/node /opt/clawkit/openclaw/node_modules/openclaw/openclaw.mjs "$@"
-}
 # openclaw's strict schema: an unknown key would make the gateway exit 78.
 check_openclaw_config() {
   verdict=$(openclaw_as_agent "$1" config validate --json 2>&1) || {
@@ -166,11 +157,6 @@ check_apt() {
   log "apt-config: $remarks"
   return 1
 }
-# openclaw keeps exec approvals in its state database: handing it the document is
-# the check, so a document it refuses never replaces the one it last accepted.
-apply_approvals() {
-  openclaw_as_agent /etc/clawkit/openclaw.json approvals set --file "$1" >/dev/null
-}
 
 # 6. Configuration and the unit.
 ensure_dir /etc/clawkit 755 root:root
@@ -190,6 +176,13 @@ install_file "$files/$CLAWKIT_ALERT_UNIT" "/etc/systemd/system/$CLAWKIT_ALERT_UN
 install_file "$files/clawkit-firewall-check.service" /etc/systemd/system/clawkit-firewall-check.service 644 root:root alert-unit check_unit
 install_file "$files/clawkit-firewall-check.timer" /etc/systemd/system/clawkit-firewall-check.timer 644 root:root alert-unit check_unit
 ensure_dir "$(dirname "$CLAWKIT_ALERT_WEBHOOK_FILE")" 750 "root:$CLAWKIT_ALERT_USER"
+# The backups: the key and the bucket's token in a directory only the backup user
+# reads (written by clawkit-secrets-apply), restic's cache, the status file's directory.
+install_file "$files/$CLAWKIT_BACKUP_UNIT" "/etc/systemd/system/$CLAWKIT_BACKUP_UNIT" 644 root:root backup-unit check_unit
+install_file "$files/${CLAWKIT_BACKUP_UNIT%.service}.timer" "/etc/systemd/system/${CLAWKIT_BACKUP_UNIT%.service}.timer" 644 root:root backup-unit check_unit
+ensure_dir "$CLAWKIT_BACKUP_DIR" 750 "root:$CLAWKIT_BACKUP_USER"
+ensure_dir "$CLAWKIT_BACKUP_CACHE" 700 "$CLAWKIT_BACKUP_USER:$CLAWKIT_BACKUP_USER"
+ensure_dir "$(dirname "$CLAWKIT_BACKUP_STATUS")" 755 root:root
 install_file "$files/exec-approvals.json" /etc/clawkit/exec-approvals.json 644 root:root approvals apply_approvals
 if changed approvals; then mark_changed gateway; fi
 if changed runtime && ! changed approvals; then
@@ -219,7 +212,7 @@ install_file "$files/apt-auto-upgrades.conf" /etc/apt/apt.conf.d/20auto-upgrades
 install_file "$files/apt-unattended-clawkit.conf" /etc/apt/apt.conf.d/52clawkit-unattended-upgrades 644 root:root updates check_apt
 install_file "$files/apt-credgw-upgrade.conf" /etc/apt/apt.conf.d/80clawkit-credential-gateway 644 root:root updates check_apt
 
-if changed unit || changed mount || changed proxy-unit || changed credgw-unit || changed alert-unit; then
+if changed unit || changed mount || changed proxy-unit || changed credgw-unit || changed alert-unit || changed backup-unit; then
   systemctl daemon-reload
 fi
 if changed journald; then systemctl restart systemd-journald; fi
@@ -243,6 +236,17 @@ systemctl enable --quiet squid auditd unattended-upgrades "$CLAWKIT_CREDGW_UNIT"
   "$CLAWKIT_ALERT_UNIT" clawkit-firewall-check.timer
 if changed alert-unit || changed scripts || ! systemctl is-active --quiet "$CLAWKIT_ALERT_UNIT"; then
   systemctl restart "$CLAWKIT_ALERT_UNIT" clawkit-firewall-check.timer
+fi
+# The nightly backup runs only with a bucket to go to.
+backup_timer="${CLAWKIT_BACKUP_UNIT%.service}.timer"
+if [ -n "$CLAWKIT_BACKUP_REPOSITORY" ]; then
+  if ! systemctl is-enabled --quiet "$backup_timer" || ! systemctl is-active --quiet "$backup_timer"; then
+    systemctl enable --quiet --now "$backup_timer"
+    log "nightly backups on"
+  fi
+elif systemctl is-enabled --quiet "$backup_timer" 2>/dev/null; then
+  systemctl disable --quiet --now "$backup_timer"
+  log "nightly backups off"
 fi
 
 # 8. The tailnet sees the gateway through `tailscale serve`, but not in a lockdown.

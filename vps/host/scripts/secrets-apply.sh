@@ -9,6 +9,11 @@
 #   ALERT_WEBHOOK=https://...   where alerts go: a file only the alert watcher's user
 #                               reads, and its host in squid's alert list (squid
 #                               reconfigured). Absent: no webhook alerts.
+#   BACKUP_KEY=...              the backup repository's key, and the bucket's token
+#   BACKUP_ACCESS_KEY_ID=...    (BACKUP_ACCESS_KEY_ID, BACKUP_SECRET_ACCESS_KEY): files
+#   BACKUP_SECRET_ACCESS_KEY=.. only the backup user reads. Absent: no backups.
+# On a new server (its first gateway token) with clawkit:restoreFrom set, the state
+# is restored from the bucket (restore.sh) before the gateway first starts.
 # Secrets travel only on stdin and in root-only files: never in argv, the
 # environment of this script, or a log.
 #   clawkit-secrets-apply          read KEY=value lines on stdin and apply them
@@ -45,7 +50,7 @@ valid() {
   keys=$(cut -d= -f1 "$1")
   for key in $keys; do
     case $key in
-      OPENCLAW_GATEWAY_TOKEN | ALERT_WEBHOOK) ;;
+      OPENCLAW_GATEWAY_TOKEN | ALERT_WEBHOOK | BACKUP_KEY | BACKUP_ACCESS_KEY_ID | BACKUP_SECRET_ACCESS_KEY) ;;
       CREDENTIAL_*)
         case " $CLAWKIT_CREDENTIAL_ROUTES " in
           *" $(printf '%s' "${key#CREDENTIAL_}" | tr '[:upper:]' '[:lower:]') "*) ;;
@@ -55,6 +60,10 @@ valid() {
       *) return 1 ;;
     esac
   done
+  # The backup's three come together, and the key is long enough to rest on.
+  backup_lines=$(grep -c '^BACKUP_' "$1" || true)
+  if [ "$backup_lines" -ne 0 ] && [ "$backup_lines" -ne 3 ]; then return 1; fi
+  if [ "$backup_lines" -eq 3 ] && ! grep -qE '^BACKUP_KEY=.{32,}$' "$1"; then return 1; fi
   grep -qE '^OPENCLAW_GATEWAY_TOKEN=.{32,}$' "$1"
 }
 
@@ -220,6 +229,54 @@ apply_webhook() {
   fi
 }
 
+# apply_backup_secrets INPUT: the repository key and the bucket's token in files only
+# the backup user reads (root:backup user 0640, in a directory of the same), each
+# replaced whole; both removed when INPUT has none (backups off).
+apply_backup_secrets() {
+  key=$(mktemp "$CLAWKIT_BACKUP_DIR/repository-key.XXXXXX")
+  token=$(mktemp "$CLAWKIT_BACKUP_DIR/s3-credentials.XXXXXX")
+  if grep -q '^BACKUP_KEY=' "$1"; then
+    sed -n 's/^BACKUP_KEY=//p' "$1" >"$key"
+    {
+      echo "[default]"
+      sed -n 's/^BACKUP_ACCESS_KEY_ID=/aws_access_key_id = /p' "$1"
+      sed -n 's/^BACKUP_SECRET_ACCESS_KEY=/aws_secret_access_key = /p' "$1"
+    } >"$token"
+  fi
+  for pair in "$key:repository-key" "$token:s3-credentials"; do
+    next=${pair%%:*} current="$CLAWKIT_BACKUP_DIR/${pair#*:}"
+    if [ ! -s "$next" ]; then
+      rm -f "$next"
+      if [ -e "$current" ]; then
+        shred -u "$current"
+        stamp=yes
+      fi
+    elif cmp -s "$next" "$current"; then
+      shred -u "$next"
+    else
+      chown "root:$CLAWKIT_BACKUP_USER" "$next"
+      chmod 640 "$next"
+      mv -f "$next" "$current"
+      stamp=yes
+    fi
+  done
+}
+
+# restore_if_asked: on a server whose gateway has never run here (no token yet) and
+# with clawkit:restoreFrom set, the state comes from the bucket first, once a state
+# volume (its stamp says which snapshot was asked for); a failed restore stops here.
+restore_if_asked() {
+  [ -n "$CLAWKIT_RESTORE_FROM" ] || return 0
+  if [ -f "$CLAWKIT_RESTORED_STAMP" ] && grep -q "^requested=$CLAWKIT_RESTORE_FROM " "$CLAWKIT_RESTORED_STAMP"; then
+    return 0
+  fi
+  if [ -f "$secrets" ]; then
+    log "clawkit:restoreFrom applies to a new server before its gateway first starts; this one has run: nothing restored"
+    return 0
+  fi
+  "$here/restore.sh" "$CLAWKIT_RESTORE_FROM" || die "the restore from the bucket failed; the gateway was not started"
+}
+
 # stamp_rotation: when a secret last changed, for clawkit-posture (no secret in it).
 stamp_rotation() {
   date -u +%Y-%m-%dT%H:%M:%SZ >"$CLAWKIT_SECRETS_STAMP.new"
@@ -245,12 +302,15 @@ staged=$(mktemp -d "$etc/credentials.new.XXXXXX")
 # Whatever the exit, no copy of what came on stdin stays behind.
 trap 'find "$incoming" "$token_file" "$staged" -type f -exec shred -u {} + 2>/dev/null || true; rmdir "$staged" 2>/dev/null || true' EXIT
 head -c 65536 >"$incoming"
-valid "$incoming" || die "rejected: the new secrets are not KEY=value lines with OPENCLAW_GATEWAY_TOKEN of 32+ characters and CREDENTIAL_<route> only for this host's routes ($CLAWKIT_CREDENTIAL_ROUTES); nothing changed"
+valid "$incoming" || die "rejected: the new secrets are not KEY=value lines with OPENCLAW_GATEWAY_TOKEN of 32+ characters, CREDENTIAL_<route> only for this host's routes ($CLAWKIT_CREDENTIAL_ROUTES) and the three BACKUP_ lines together; nothing changed"
 grep '^OPENCLAW_GATEWAY_TOKEN=' "$incoming" >"$token_file"
 render_credentials "$incoming" "$staged"
 stamp=no
 apply_webhook "$incoming"
+ensure_dir "$CLAWKIT_BACKUP_DIR" 750 "root:$CLAWKIT_BACKUP_USER"
+apply_backup_secrets "$incoming"
 shred -u "$incoming"
+restore_if_asked
 
 # 1. Credentials: the credential gateway reloads; the gateway is not touched.
 ensure_dir "$credentials" 700 root:root
