@@ -9,6 +9,7 @@ import { ALERT_TIMING } from "../../vps/host/alerts";
 import { HOST } from "../../vps/host/paths";
 import { lockdownCommand } from "../../vps/hostLockdown";
 import {
+  addUpstreamAddress,
   ADMIN,
   ALERT_HOST,
   ALERT_RECEIVER,
@@ -33,15 +34,7 @@ export interface AlertsContext {
 
 /** Starts the receiver: a fake upstream over TLS on ALERT_RECEIVER:443, an address of its own. */
 async function startReceiver(host: SystemHost): Promise<{ log: string; remove: () => void }> {
-  const added = host.execIn("upstream", [
-    "sh",
-    "-c",
-    'dev=$(ip -o -4 addr show to "$1" | awk "{ print \\$2 }") && ip addr add "$2/24" dev "$dev"',
-    "sh",
-    NET.upstreamAllowed,
-    ALERT_RECEIVER,
-  ]);
-  if (added.status !== 0) throw new Error(`adding the receiver's address failed: ${added.stderr}`);
+  addUpstreamAddress(host, ALERT_RECEIVER);
   return startTlsFake(host, {
     role: "alert-receiver",
     names: [ALERT_HOST],

@@ -43,6 +43,17 @@ export const ALERT_HOST = "alerts.clawkit.test";
 export const ALERT_RECEIVER = NET.upstreamAllowed.replace(/\.\d+$/, ".30");
 /** The webhook the tests install (its path is the receiver's credential). */
 export const ALERT_WEBHOOK = `https://${ALERT_HOST}/hook/SYSTEST-alert-webhook-secret`;
+/** The backup bucket's endpoint: a fake S3 of its own in the upstream namespace (test/system/backups.ts). */
+export const BACKUP_ENDPOINT = "objects.clawkit.test";
+/** Where that fake listens: one more address of the upstream network. */
+export const BACKUP_RECEIVER = NET.upstreamAllowed.replace(/\.\d+$/, ".40");
+/** The bucket, its token, and the repository key every test host shares (fake, never valid anywhere). */
+export const BACKUP = {
+  bucket: "clawkit-systest",
+  accessKeyId: "AKIDSYSTESTBACKUP",
+  secretAccessKey: "SYSTEST/backup+secret-access-key",
+  key: "SYSTEST-backup-repository-key-0123456789abcdef",
+} as const;
 /** Allowlisted as `*.inward.clawkit.test`: names the harness's resolver points anywhere. */
 export const INWARD_DOMAIN = "inward.clawkit.test";
 
@@ -89,6 +100,7 @@ export function testZone(): Record<string, string[]> {
     [`outward.${INWARD_DOMAIN}`]: [NET.upstreamAllowed, NET.upstreamAllowed6],
     [`outward6.${INWARD_DOMAIN}`]: [NET.upstreamAllowed6],
     [ALERT_HOST]: [ALERT_RECEIVER],
+    [BACKUP_ENDPOINT]: [BACKUP_RECEIVER],
     // The credential gateway's upstreams: the fake provider, over TLS.
     ...Object.fromEntries(
       Object.values(CREDENTIAL_UPSTREAMS).map((u) => [u.host, [...FAKE_PROVIDER]]),
@@ -122,6 +134,7 @@ export async function startResolver(host: SystemHost): Promise<void> {
 export function testSecrets(
   generation: number,
   keyGeneration = generation,
+  backupKey: string = BACKUP.key,
 ): { token: string; anthropicKey: string; credentials: string[]; env: string } {
   const token = `systest${generation}`.padEnd(64, String.fromCharCode(97 + generation));
   const credentials = {
@@ -133,7 +146,16 @@ export function testSecrets(
     token,
     anthropicKey: credentials.anthropic,
     credentials: Object.values(credentials),
-    env: renderHostSecrets({ gatewayToken: token, credentials, alertWebhook: ALERT_WEBHOOK }),
+    env: renderHostSecrets({
+      gatewayToken: token,
+      credentials,
+      alertWebhook: ALERT_WEBHOOK,
+      backup: {
+        key: backupKey,
+        accessKeyId: BACKUP.accessKeyId,
+        secretAccessKey: BACKUP.secretAccessKey,
+      },
+    }),
   };
 }
 
@@ -153,8 +175,10 @@ export async function startTlsFake(
     readonly role: string;
     readonly names: readonly string[];
     readonly addresses: readonly string[];
-    /** More FAKE_* settings for fake-upstream.js. */
+    /** More FAKE_* settings for the fake. */
     readonly env?: readonly string[];
+    /** The fake to run (default: fake-upstream.js under the pinned Node.js). */
+    readonly program?: readonly string[];
   },
 ): Promise<{ log: string; remove: () => void }> {
   const tmp = tempDir(`system-${opts.role}`);
@@ -186,13 +210,25 @@ export async function startTlsFake(
       "FAKE_PORT=443",
       `FAKE_READY=${ready}`,
       ...(opts.env ?? []),
-      NODE24,
-      path.join(ROOT, "test", "support", "fake-upstream.js"),
+      ...(opts.program ?? [NODE24, path.join(ROOT, "test", "support", "fake-upstream.js")]),
     ]);
     for (let i = 0; i < 100 && !fs.existsSync(ready); i++) await sleep(100);
     if (!fs.existsSync(ready)) throw new Error(`the ${opts.role} did not start on ${address}`);
   }
   return { log, remove: tmp.remove };
+}
+
+/** Gives the upstream namespace one more address of its network, for a fake of its own. */
+export function addUpstreamAddress(host: SystemHost, address: string): void {
+  const added = host.execIn("upstream", [
+    "sh",
+    "-c",
+    'dev=$(ip -o -4 addr show to "$1" | awk "{ print \\$2 }") && ip addr add "$2/24" dev "$dev"',
+    "sh",
+    NET.upstreamAllowed,
+    address,
+  ]);
+  if (added.status !== 0) throw new Error(`adding ${address} upstream failed: ${added.stderr}`);
 }
 
 /** The fake model provider, behind every upstream name of the credential gateway. */
@@ -224,7 +260,7 @@ export function providerRequests(log: string): {
  * What provisioning ships, derived from a stack configuration by the same code
  * `pulumi up` uses (defaults included), so the host under test is the one a user gets.
  */
-export function hostSettings(): HostSettings {
+export function hostSettings(extra: Record<string, string> = {}): HostSettings {
   const config = parseVps(
     sourceOf({
       ...baseConfig(),
@@ -234,6 +270,13 @@ export function hostSettings(): HostSettings {
       "clawkit:serverType": process.arch === "arm64" ? "cax11" : "cx23",
       "clawkit:execAllowlist": '["date"]',
       "clawkit:egressAllowlist": JSON.stringify([ALLOWED_HOST, `*.${INWARD_DOMAIN}`]),
+      // Backups to the fake bucket, with the key and token of TEST_SECRETS' kind.
+      "clawkit:backupBucket": BACKUP.bucket,
+      "clawkit:backupEndpoint": BACKUP_ENDPOINT,
+      "clawkit:backupAccessKeyId": BACKUP.accessKeyId,
+      "clawkit:backupSecretAccessKey": BACKUP.secretAccessKey,
+      "clawkit:backupKey": BACKUP.key,
+      ...extra,
     }),
     "systest",
   );
