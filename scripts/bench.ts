@@ -193,6 +193,32 @@ figure(
   `all ${policyRuns?.policies} policies of policy/ over the kit's mocked graph, called as @pulumi/policy's analyzer calls them, warm, 20 runs each`,
 );
 
+// The Pulumi CLI as up.sh installs it on a first run (download, sha256, unpack, version
+// check), from a file server on loopback: a tarball of the real one's size, random so
+// that gzip cannot shrink it. In a child, whose event loop serves while bash fetches.
+let pulumiInstalls: { seconds: number[]; tarballBytes: number } | undefined;
+{
+  const out = run(
+    process.execPath,
+    [
+      "-r",
+      "ts-node/register/transpile-only",
+      "-e",
+      `require("./test/support/pulumi-release.ts").timeFirstInstalls(3, 140e6)
+         .then((r) => process.stdout.write(JSON.stringify(r)));`,
+    ],
+    { cwd: ROOT },
+  );
+  if (out.status === 0) pulumiInstalls = JSON.parse(out.stdout);
+  else console.error(out.stderr);
+}
+figure(
+  "Pulumi CLI first-run install from a local file server",
+  pulumiInstalls &&
+    `${spread(pulumiInstalls.seconds)}, a ${(pulumiInstalls.tarballBytes / 1e6).toFixed(0)} MB tarball`,
+  "scripts/install-pulumi.sh over loopback, nothing installed before each run; the tarball random data, as incompressible as the real one's binaries",
+);
+
 // The system figures come from one run of the system layer (a throwaway root, booted),
 // which repeats the timed faults for medians when CLAWKIT_SYSTEM_FIGURES is set.
 if (process.argv.includes("--system")) {

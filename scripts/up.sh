@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the kit needs to deploy (the pinned Node.js 24 and npm, then the
-# kit's packages) and runs `pulumi up` for a stack with the passphrase secrets
+# Installs what the kit needs to deploy (the pinned Pulumi CLI, Node.js 24 and npm, then
+# the kit's packages) and runs `pulumi up` for a stack with the passphrase secrets
 # provider: no Pulumi Cloud account. State is on a local file backend, or on the
 # shared bucket --backend names (a team's; README: Team state).
 # Usage: scripts/up.sh [--backend URL] [--passphrase-file FILE] [STACK] [pulumi up flags…]
@@ -72,16 +72,22 @@ if [ -n "$passphrase_file" ]; then
   export PULUMI_CONFIG_PASSPHRASE_FILE="$passphrase_file"
 fi
 
-command -v pulumi >/dev/null || {
-  echo "up: the Pulumi CLI is not on PATH; see the README's quick start (install it, pinned and checksum-verified)" >&2
-  exit 1
-}
 for tool in curl python3 tar; do
   command -v "$tool" >/dev/null || {
-    echo "up: $tool is needed to fetch the pinned Node.js: sudo apt-get install -y curl python3 tar" >&2
+    echo "up: $tool is needed to fetch the pinned Pulumi CLI and Node.js: sudo apt-get install -y curl python3 tar" >&2
     exit 1
   }
 done
+
+# The Pulumi CLI scripts/pulumi-cli.lock pins: the operator's own if it is that version,
+# otherwise installed (checksum-verified) under .tools/ and put first on PATH.
+pulumi_version=$(bash scripts/install-pulumi.sh --version)
+if [ "$(pulumi version 2>/dev/null || true)" != "v$pulumi_version" ]; then
+  pulumi_bin=$(bash scripts/install-pulumi.sh)
+  export PATH="$pulumi_bin:$PATH"
+  echo "up: using the pinned Pulumi CLI $pulumi_version from $pulumi_bin; for later pulumi commands (stack outputs, rotation, destroy) in this shell:" >&2
+  echo "  export PATH=\"$pulumi_bin:\$PATH\"" >&2
+fi
 
 bash scripts/install-node-deps.sh --deploy
 export PATH="$PWD/vps/host/node:$PWD/node_modules/.bin:$PATH"

@@ -1,7 +1,14 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { ROOT, run, tempDir } from "../support/tools";
+import {
+  buildRelease,
+  installerCopy,
+  pinnedPulumiVersion,
+  releaseFile,
+  ReleaseServer,
+} from "../support/pulumi-release";
+import { ROOT, run, runAsync, tempDir } from "../support/tools";
 
 /** A vps stack's config as `pulumi config --json` prints it: everything required set. */
 const COMPLETE = {
@@ -13,12 +20,41 @@ const COMPLETE = {
 };
 
 /**
+ * A stand-in `pulumi` that answers `version` with `version`, keeps the stack's config in
+ * `state` and records each call's argv, stdin and the environment it was given in `log`.
+ */
+function standInPulumi(version: string, log: string, state: string): string {
+  return `#!/usr/bin/env python3
+import json, os, sys
+args = sys.argv[1:]
+with open(${JSON.stringify(log)}, "a") as log:
+    log.write("argv:" + " ".join(args) + "\\n")
+    log.write("backend:%s passphrase-file:%s\\n" % (os.environ.get("PULUMI_BACKEND_URL", ""), os.environ.get("PULUMI_CONFIG_PASSPHRASE_FILE", "")))
+    if args[:1] == ["version"]:
+        print("v${version}")
+    if args[:1] == ["whoami"]:
+        sys.exit(1)  # logged in nowhere: up.sh picks a backend itself
+    if args[:2] == ["config", "--json"]:
+        print(open(${JSON.stringify(state)}).read())
+    elif args[:2] == ["config", "set"]:
+        rest = [a for a in args[2:] if a not in ("--secret",)]
+        while rest and rest[0] == "--stack":
+            rest = rest[2:]
+        key, value = rest[0], (rest[1] if len(rest) > 1 else sys.stdin.read())
+        if len(rest) == 1:
+            log.write("stdin:" + value + "\\n")
+        config = json.load(open(${JSON.stringify(state)}))
+        config[key] = {"secret": True} if "--secret" in args else {"value": value, "secret": False}
+        json.dump(config, open(${JSON.stringify(state)}, "w"))
+`;
+}
+
+/**
  * scripts/up.sh run for real by bash in a copy of the kit (its code linked, the
  * dependency installer left out: this is about what up.sh hands to pulumi), against a
- * stand-in `pulumi` that keeps the stack's config in a file and records each call's
- * argv, stdin and the environment it was given.
+ * stand-in `pulumi` on PATH that says it is `pulumiVersion` (by default the pinned one).
  */
-function upScript(config: Record<string, unknown> = COMPLETE) {
+function upScript(config: Record<string, unknown> = COMPLETE, pulumiVersion?: string) {
   const tmp = tempDir("up-script");
   const dir = tmp.dir;
   for (const linked of [
@@ -40,32 +76,20 @@ function upScript(config: Record<string, unknown> = COMPLETE) {
     path.join(dir, "scripts", "missing-config.ts"),
   );
   fs.writeFileSync(path.join(dir, "scripts", "install-node-deps.sh"), "exit 0\n");
+  fs.copyFileSync(
+    path.join(ROOT, "scripts", "install-pulumi.sh"),
+    path.join(dir, "scripts", "install-pulumi.sh"),
+  );
+  fs.symlinkSync(
+    path.join(ROOT, "scripts", "pulumi-cli.lock"),
+    path.join(dir, "scripts", "pulumi-cli.lock"),
+  );
   const log = path.join(dir, "pulumi.log");
   const state = path.join(dir, "config.json");
   fs.writeFileSync(state, JSON.stringify(config));
   fs.writeFileSync(
     path.join(dir, "bin", "pulumi"),
-    `#!/usr/bin/env python3
-import json, os, sys
-args = sys.argv[1:]
-with open(${JSON.stringify(log)}, "a") as log:
-    log.write("argv:" + " ".join(args) + "\\n")
-    log.write("backend:%s passphrase-file:%s\\n" % (os.environ.get("PULUMI_BACKEND_URL", ""), os.environ.get("PULUMI_CONFIG_PASSPHRASE_FILE", "")))
-    if args[:1] == ["whoami"]:
-        sys.exit(1)  # logged in nowhere: up.sh picks a backend itself
-    if args[:2] == ["config", "--json"]:
-        print(open(${JSON.stringify(state)}).read())
-    elif args[:2] == ["config", "set"]:
-        rest = [a for a in args[2:] if a not in ("--secret",)]
-        while rest and rest[0] == "--stack":
-            rest = rest[2:]
-        key, value = rest[0], (rest[1] if len(rest) > 1 else sys.stdin.read())
-        if len(rest) == 1:
-            log.write("stdin:" + value + "\\n")
-        config = json.load(open(${JSON.stringify(state)}))
-        config[key] = {"secret": True} if "--secret" in args else {"value": value, "secret": False}
-        json.dump(config, open(${JSON.stringify(state)}, "w"))
-`,
+    standInPulumi(pulumiVersion ?? pinnedPulumiVersion(), log, state),
     { mode: 0o755 },
   );
   const home = path.join(dir, "home");
@@ -78,6 +102,9 @@ with open(${JSON.stringify(log)}, "a") as log:
   const env = { PATH: `${path.join(dir, "bin")}:/usr/bin:/bin`, HOME: home };
   const up = (args: string[]) =>
     run("bash", [path.join(dir, "scripts", "up.sh"), ...args], { cwd: dir, env });
+  /** up.sh while this process serves something it fetches. */
+  const upServed = (args: string[]) =>
+    runAsync("bash", [path.join(dir, "scripts", "up.sh"), ...args], { cwd: dir, env });
   /** up.sh on a terminal, each question answered once it is asked (test/support/pty-answer.py). */
   const upOnTerminal = (args: string[], answers: string[]) =>
     run(
@@ -93,7 +120,7 @@ with open(${JSON.stringify(log)}, "a") as log:
     );
   const calls = () => (fs.existsSync(log) ? fs.readFileSync(log, "utf8") : "");
   const configNow = () => JSON.parse(fs.readFileSync(state, "utf8"));
-  return { tmp, home, up, upOnTerminal, calls, configNow, secretFile };
+  return { tmp, dir, state, home, up, upServed, upOnTerminal, calls, configNow, secretFile };
 }
 
 const R2 =
@@ -238,4 +265,34 @@ describe("artifacts: scripts/up.sh, team state (--backend, --passphrase-file) an
       }
     });
   }
+});
+
+describe("artifacts: scripts/up.sh and the pinned Pulumi CLI [S7]", function () {
+  it("a pulumi on PATH that is not the pinned version: up.sh installs the pinned one, deploys with it, and says the PATH line for later commands", async function () {
+    const s = upScript(COMPLETE, "3.0.0");
+    const version = pinnedPulumiVersion();
+    const name = releaseFile(version);
+    const installedLog = path.join(s.dir, "installed-pulumi.log");
+    const release = buildRelease(s.dir, name, standInPulumi(version, installedLog, s.state));
+    const server = new ReleaseServer({ [name]: release.file });
+    try {
+      installerCopy(s.dir, await server.start(), name, release.sha256);
+      const r = await s.upServed(["dev"]);
+      assert.strictEqual(r.status, 0, r.stderr);
+      assert.strictEqual(server.requests.length, 1, "the pinned CLI was not downloaded");
+      const bin = path.join(s.dir, ".tools", `pulumi-v${version}`);
+      assert.ok(r.stderr.includes(`export PATH="${bin}:$PATH"`), r.stderr);
+      assert.match(s.calls(), /^argv:version$/m);
+      assert.ok(!/^argv:(stack|config|up)/m.test(s.calls()), "the other version deployed");
+      const installedCalls = fs.readFileSync(installedLog, "utf8");
+      assert.match(
+        installedCalls,
+        /^argv:stack select --create --secrets-provider passphrase dev$/m,
+      );
+      assert.match(installedCalls, /^argv:up --stack dev$/m);
+    } finally {
+      await server.stop();
+      s.tmp.remove();
+    }
+  });
 });

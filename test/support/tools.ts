@@ -1,4 +1,4 @@
-import { spawn, spawnSync, SpawnSyncOptions } from "child_process";
+import { spawn, SpawnOptions, spawnSync, SpawnSyncOptions } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -77,6 +77,25 @@ export function run(
     stdout: String(result.stdout),
     stderr: String(result.stderr),
   };
+}
+
+/**
+ * Runs a program like run(), without blocking this process: for a program that talks to
+ * a server the test itself serves.
+ */
+export function runAsync(
+  program: string,
+  args: readonly string[],
+  options: SpawnOptions = {},
+): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(program, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
+    let [stdout, stderr] = ["", ""];
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (status) => resolve({ status: status ?? -1, stdout, stderr }));
+  });
 }
 
 /**
