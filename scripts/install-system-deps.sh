@@ -17,6 +17,7 @@ packages=(
   systemd-container # the system layer's throwaway root (systemd-nspawn)
   sudo              # inside that root: the admin runs provisioning through sudo, as on a server
   git               # moltworker deploy: the pinned-checkout test
+  restic            # the system layer opens the fake bucket with the backup key
 )
 
 [ "$(id -u)" -eq 0 ] || { echo "install-system-deps: run as root (sudo)" >&2; exit 1; }

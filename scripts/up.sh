@@ -114,6 +114,8 @@ missing_settings() {
   pulumi config --json --stack "$stack" |
     node -r ts-node/register/transpile-only scripts/missing-config.ts "$stack"
 }
+# A secret's prompt turns echo off: whatever ends the run turns it back on.
+if [ "$interactive" = yes ]; then trap 'stty echo </dev/tty 2>/dev/null || true' EXIT; fi
 # The target decides what else is required: ask, then look again.
 for _round in 1 2 3; do
   missing=$(missing_settings)
@@ -131,8 +133,11 @@ for _round in 1 2 3; do
   fi
   while IFS=$tab read -r key kind what; do
     if [ "$kind" = secret ]; then
+      # Echo off before the prompt shows: what is typed the moment it appears is not shown either.
+      stty -echo </dev/tty
       printf '%s (%s, not shown): ' "$key" "$what" >/dev/tty
-      IFS= read -rs value </dev/tty
+      IFS= read -r value </dev/tty
+      stty echo </dev/tty
       printf '\n' >/dev/tty
     else
       printf '%s (%s; a list as a,b): ' "$key" "$what" >/dev/tty

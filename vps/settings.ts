@@ -77,17 +77,27 @@ export function vpsSettings(args: VpsAgentArgs, defaultHostname: string): VpsSet
 
 /** The backup settings of args the rules accepted (a bucket comes with its endpoint, token and key). */
 function backupSettings(args: VpsAgentArgs, hostname: string): BackupSettings | undefined {
-  if (args.backupBucket === undefined) return undefined;
+  const { backupBucket, backupEndpoint, backupAccessKeyId, backupSecretAccessKey, backupKey } =
+    args;
+  // Anything missing is a problem the rules report; these settings are then never used.
+  if (
+    !backupBucket ||
+    !backupEndpoint ||
+    !backupAccessKeyId ||
+    !backupSecretAccessKey ||
+    !backupKey
+  )
+    return undefined;
   return {
-    bucket: args.backupBucket,
-    endpoint: args.backupEndpoint!,
+    bucket: backupBucket,
+    endpoint: backupEndpoint,
     region: args.backupRegion ?? VPS_DEFAULTS.backupRegion,
     prefix: args.backupPrefix ?? hostname,
     keepDaily: args.backupKeepDaily ?? VPS_DEFAULTS.backupKeepDaily,
-    accessKeyId: secretOf(args.backupAccessKeyId)!,
-    secretAccessKey: secretOf(args.backupSecretAccessKey)!,
+    accessKeyId: secretOf(backupAccessKeyId)!,
+    secretAccessKey: secretOf(backupSecretAccessKey)!,
     // A key given as an Output is judged by the same rule once its value is known.
-    key: secretOf(args.backupKey)!.apply((key) => {
+    key: secretOf(backupKey)!.apply((key) => {
       const problem = backupKeyProblem(key);
       if (problem)
         throw new Error(

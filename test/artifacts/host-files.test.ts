@@ -38,7 +38,10 @@ describe("artifacts: cloud-config through cloud-init's own schema", function () 
       const result = run("cloud-init", ["schema", "--config-file", target]);
       assert.strictEqual(result.status, 0, result.stdout + result.stderr);
       assert.match(result.stdout + result.stderr, /Valid cloud-config/);
-      assert.ok(Buffer.byteLength(userData) < USER_DATA_BUDGET, `${Buffer.byteLength(userData)} bytes`);
+      assert.ok(
+        Buffer.byteLength(userData) < USER_DATA_BUDGET,
+        `${Buffer.byteLength(userData)} bytes`,
+      );
     } finally {
       tmp.remove();
     }

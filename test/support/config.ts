@@ -112,6 +112,15 @@ export function baseConfig(): Record<string, string> {
   };
 }
 
+/** Backups to a bucket, every required key set (fake values). */
+export const BACKUP_CONFIG: Record<string, string> = {
+  "clawkit:backupBucket": "openclaw-backups",
+  "clawkit:backupEndpoint": "acct0123.r2.cloudflarestorage.com",
+  "clawkit:backupAccessKeyId": "TESTONLY-backup-access-key-id",
+  "clawkit:backupSecretAccessKey": "TESTONLY-backup-secret-access-key",
+  "clawkit:backupKey": "TESTONLY-backup-repository-key-0123456789",
+};
+
 /** Keys that `pulumi config set --secret` would have encrypted. */
 export const SECRET_KEYS = [
   "clawkit:anthropicApiKey",

@@ -9,7 +9,7 @@ import { verifySigV4 } from "./sigv4";
 export interface FakeBucketOptions {
   /** Keys a listing page holds at most (S3's own limit is 1000). */
   readonly pageSize?: number;
-  /** Keep the objects in this directory too (one file a key), so another server can serve them later. */
+  /** Keep the objects in this directory too (one file a key, read from there): another server can serve them later, and a test can change one. */
   readonly directory?: string;
   /** Append each request (method, path, status) to this file as a JSON line. */
   readonly log?: string;
@@ -77,6 +77,12 @@ export class FakeBucket {
     if (this.options.directory) fs.writeFileSync(this.fileOf(key), body);
   }
 
+  /** An object's bytes: in a directory, as they are on disk now (a test may change them). */
+  private read(key: string): Buffer | undefined {
+    if (!this.objects.has(key)) return undefined;
+    return this.options.directory ? fs.readFileSync(this.fileOf(key)) : this.objects.get(key);
+  }
+
   private remove(key: string): void {
     this.objects.delete(key);
     if (this.options.directory) fs.rmSync(this.fileOf(key), { force: true });
@@ -132,7 +138,7 @@ export class FakeBucket {
       this.afterDelete();
       return status;
     }
-    const object = this.objects.get(key);
+    const object = this.read(key);
     if (object === undefined) return error(404, "NoSuchKey");
     const headers = {
       etag: etagOf(object),

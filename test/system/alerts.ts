@@ -191,6 +191,28 @@ export function describeAlerts(ctx: () => AlertsContext): void {
       assert.strictEqual(alertsOf("lockdown off").length, 1, JSON.stringify(received()));
     });
 
+    it("a failed backup makes one alert, naming no secret [W17]", async function () {
+      const key = `${HOST.backupSecretsDir}/repository-key`;
+      // No key on the host: the backup cannot run, and says so.
+      const moved = host.exec(["mv", key, `${key}.aside`]);
+      assert.strictEqual(moved.status, 0, moved.stderr);
+      try {
+        const r = host.exec(["systemctl", "start", HOST.backupUnit], { timeoutMs: 120_000 });
+        assert.notStrictEqual(r.status, 0, "a backup without its key succeeded");
+      } finally {
+        const back = host.exec(["mv", `${key}.aside`, key]);
+        assert.strictEqual(back.status, 0, back.stderr);
+      }
+      assert.match(host.readFile(HOST.backupStatusFile), / result=failed /);
+      await waitFor(() => alertsOf("backup failed").length > 0);
+      const alerts = alertsOf("backup failed");
+      assert.strictEqual(alerts.length, 1, JSON.stringify(received()));
+      assertNoSecret(alerts[0]);
+      assert.match(alerts[0].text, /^clawkit \S+: backup failed 1 time\(s\)/);
+      // The unit's failure is cleared, so it runs again by its timer.
+      host.exec(["systemctl", "reset-failed", HOST.backupUnit]);
+    });
+
     it("every alert went out through squid's alert port, to the webhook's host only [W9]", function () {
       const log = host.exec("cat /var/log/squid/alert.log").stdout.trim().split("\n");
       assert.ok(log.length >= 2, log.join("\n"));

@@ -309,7 +309,7 @@ export const PROBE_IN_ROOT = "/usr/local/lib/clawkit-test/probe.py";
 
 /** Boots the root with the kit's user-data and the stand-ins. */
 export async function bootClawkitHost(): Promise<SystemHost> {
-  const { dir, debs } = fetchDebs(["ufw", "auditd", "unattended-upgrades", "nginx"]);
+  const { dir, debs } = fetchDebs(["ufw", "auditd", "unattended-upgrades", "nginx", "restic"]);
   const files: Record<string, StagedFile> = {
     "/usr/bin/tailscale": { source: path.join(FAKES, "tailscale"), mode: 0o755 },
     "/etc/systemd/system/tailscaled.service": { source: path.join(FAKES, "tailscaled.service") },

@@ -17,6 +17,7 @@ import {
   FORBIDDEN_HOST,
   GATEWAY_PORT,
   hostSettings,
+  BACKUP,
   HOSTNAME,
   INWARD_DOMAIN,
   provision,
@@ -33,6 +34,7 @@ import { NET, Peer, sleep, SystemHost, systemPrerequisites } from "./harness";
 import { describeExposureCheck } from "./exposure-check.test";
 import { bpfFirewallEnforced, onlyLoopbackFromUnit } from "./ipFirewall";
 import { describeAlerts } from "./alerts";
+import { describeBackups, describeRestore, makeBucketStore, startFakeBucket } from "./backups";
 
 const PROBE = path.join(__dirname, "probe.py");
 /** Figures for `npm run bench`, when it asks for them. */
@@ -84,6 +86,10 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
   let currentSecrets = first.env;
   /** The fake model provider's request log. */
   let provider: { log: string; remove: () => void };
+  /** The backup bucket's objects, kept on this machine for the second host's restore. */
+  const store = makeBucketStore();
+  let bucket: { log: string; remove: () => void } | undefined;
+  const backedUp: { snapshot?: string; workspace?: Record<string, string> } = {};
 
   before(async function () {
     requirePrerequisites(this, ...systemPrerequisites());
@@ -110,6 +116,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
     }
     // The model provider, behind the credential gateway's upstream names (forbidden to the agent).
     provider = await startFakeProvider(host);
+    bucket = await startFakeBucket(host, store);
     await sleep(1000);
   });
   after(async function () {
@@ -117,6 +124,8 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
       fs.writeFileSync(process.env.CLAWKIT_SYSTEM_FIGURES, JSON.stringify(figures, null, 2));
     await host?.stop();
     provider?.remove();
+    bucket?.remove();
+    store.remove();
   });
 
   describe("first boot (cloud-init)", function () {
@@ -597,7 +606,12 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
     });
 
     it("no secret in any command line, the journal, the openclaw config or the agent's state [S2]", function () {
-      for (const secret of [first.token, ...first.credentials]) {
+      for (const secret of [
+        first.token,
+        ...first.credentials,
+        BACKUP.key,
+        BACKUP.secretAccessKey,
+      ]) {
         // The secret goes to the probe on stdin: a needle in argv would find itself.
         const inArgv = probe("host", ["find", "argv"], { input: secret }).stdout.trim();
         assert.strictEqual(inArgv, "0", "a secret is in a command line");
@@ -614,7 +628,13 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
         ]);
         const leaked = files.stdout
           .split("\n")
-          .filter((f) => f && f !== HOST.secretsFile && path.dirname(f) !== HOST.credentialsDir);
+          .filter(
+            (f) =>
+              f &&
+              f !== HOST.secretsFile &&
+              path.dirname(f) !== HOST.credentialsDir &&
+              path.dirname(f) !== HOST.backupSecretsDir,
+          );
         assert.deepStrictEqual(
           leaked,
           [],
@@ -1109,6 +1129,13 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
   });
 
   describeAlerts(() => ({ host, secrets: [first.token, ...first.credentials], figures }));
+  describeBackups(() => ({
+    host,
+    store,
+    secrets: [first.token, ...first.credentials],
+    figures,
+    backedUp,
+  }));
 
   describe("faults", function () {
     it("a gateway killed with SIGKILL is back, with the same token, through the served path [W5]", function () {
@@ -1489,4 +1516,16 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
       );
     });
   });
+
+  describeRestore(() => ({
+    store,
+    figures,
+    backedUp,
+    stopFirstHost: async () => {
+      await host.stop();
+      provider?.remove();
+      bucket?.remove();
+      bucket = undefined;
+    },
+  }));
 });

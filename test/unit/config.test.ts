@@ -11,6 +11,7 @@ import {
   SECRET_KEYS,
   sourceOf,
   TEST_SECRETS,
+  BACKUP_CONFIG,
 } from "../support/config";
 import { ConfigError } from "../../core/config";
 import { Checkout } from "../../moltworker/checkout";
@@ -271,6 +272,84 @@ describe("config: bad input is refused before any resource, naming the key and t
       },
       "clawkit:alertTelegramChats",
       /--secret clawkit:telegramBotToken/,
+    ],
+    [
+      "a backup setting without a bucket",
+      { "clawkit:restoreFrom": "latest" },
+      "clawkit:restoreFrom",
+      /without clawkit:backupBucket.*pulumi config set clawkit:backupBucket/,
+    ],
+    [
+      "a bucket without its endpoint",
+      { ...BACKUP_CONFIG, "clawkit:backupEndpoint": undefined },
+      "clawkit:backupEndpoint",
+      /required.*pulumi config set clawkit:backupEndpoint/,
+    ],
+    [
+      "a bucket without its key",
+      { ...BACKUP_CONFIG, "clawkit:backupKey": undefined },
+      "clawkit:backupKey",
+      /--secret clawkit:backupKey/,
+    ],
+    [
+      "a bucket without its token",
+      { ...BACKUP_CONFIG, "clawkit:backupSecretAccessKey": undefined },
+      "clawkit:backupSecretAccessKey",
+      /--secret clawkit:backupSecretAccessKey/,
+    ],
+    [
+      "a backup key too short to rest on",
+      { ...BACKUP_CONFIG, "clawkit:backupKey": "short-key" },
+      "clawkit:backupKey",
+      /32 or more.*openssl rand/,
+    ],
+    [
+      "an endpoint given as a URL",
+      { ...BACKUP_CONFIG, "clawkit:backupEndpoint": "https://acct.r2.cloudflarestorage.com" },
+      "clawkit:backupEndpoint",
+      /not a host name/,
+    ],
+    [
+      "an endpoint at an address",
+      { ...BACKUP_CONFIG, "clawkit:backupEndpoint": "10.0.0.5" },
+      "clawkit:backupEndpoint",
+      /not a host name/,
+    ],
+    [
+      "a bucket name S3 refuses",
+      { ...BACKUP_CONFIG, "clawkit:backupBucket": "My_Bucket" },
+      "clawkit:backupBucket",
+      /not an S3 bucket name/,
+    ],
+    [
+      "a prefix that climbs out",
+      { ...BACKUP_CONFIG, "clawkit:backupPrefix": "../other" },
+      "clawkit:backupPrefix",
+      /not a path in the bucket/,
+    ],
+    [
+      "a retention of no days",
+      { ...BACKUP_CONFIG, "clawkit:backupKeepDaily": "0" },
+      "clawkit:backupKeepDaily",
+      /1 to 3650/,
+    ],
+    [
+      "a restore from something not a snapshot",
+      { ...BACKUP_CONFIG, "clawkit:restoreFrom": "yesterday" },
+      "clawkit:restoreFrom",
+      /neither "latest" nor a snapshot id/,
+    ],
+    [
+      "the bucket's endpoint on the agent's egress allowlist",
+      { ...BACKUP_CONFIG, "clawkit:egressAllowlist": '["*.r2.cloudflarestorage.com"]' },
+      "clawkit:egressAllowlist",
+      /only the backup user may reach the bucket/,
+    ],
+    [
+      "a gateway port on the backup proxy's",
+      { "clawkit:gatewayPort": "3132" },
+      "clawkit:gatewayPort",
+      /taken on the host/,
     ],
     ["no hcloud token", { "hcloud:token": undefined }, "hcloud:token", /--secret hcloud:token/],
     [

@@ -3,7 +3,7 @@
 # counts, with the queries of events.sh, what happened since its last look, and
 # tells the operator when the agent's egress was blocked, exec was denied, gateway
 # logins failed repeatedly, the gateway restarted too often, the agent's firewall
-# rules were missing, or the lockdown changed. At most one alert of a kind a
+# rules were missing, a backup failed, or the lockdown changed. At most one alert of a kind a
 # window; later ones are counted and the next alert says how many were held back.
 # Alerts are fixed sentences with counts: never a log line, a message or a secret.
 # Destinations: the webhook (a curl config only this user reads; out through
@@ -89,6 +89,8 @@ look() {
   [ "$n" -lt "$CLAWKIT_ALERT_GATEWAY_STARTS" ] || raise restarts "gateway started $n times in ${window}s" "$to"
   n=$(events_firewall_missing "$from" "$to")
   [ "$n" -eq 0 ] || raise firewall "the agent's firewall rules are missing" "$to"
+  n=$(events_backup_failed "$from" "$to")
+  [ "$n" -eq 0 ] || raise backup "backup failed $n time(s); the journal of clawkit-backup says why" "$to"
   for change in $(events_lockdown_changes "$from" "$to"); do
     raise "lockdown-$change" "lockdown $change" "$to"
   done

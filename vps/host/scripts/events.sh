@@ -62,6 +62,11 @@ events_firewall_missing() {
   events_journal "$1" "$2" -t clawkit-firewall-check | events_count "agent egress rules missing"
 }
 
+# Backups that failed (backup.sh logs each under its own identifier).
+events_backup_failed() {
+  events_journal "$1" "$2" -t clawkit-backup | events_count "backup failed"
+}
+
 # Lockdown switches in the range, oldest first: "on" or "off", one a line.
 events_lockdown_changes() {
   events_journal "$1" "$2" -t clawkit-lockdown | sed -n 's/^lockdown \(on\|off\)$/\1/p'

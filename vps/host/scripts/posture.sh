@@ -47,6 +47,19 @@ node_version=$("$node" --version)
 rotated=$(cat "$CLAWKIT_SECRETS_STAMP" 2>/dev/null || echo never)
 lockdown=$(yes_no test -e "$CLAWKIT_LOCKDOWN_FILE")
 
+# The backups: whether a bucket is set, the last run's outcome, and the restore this
+# state came from (status files with no secret in them).
+backup_configured=$(yes_no test -n "$CLAWKIT_BACKUP_REPOSITORY")
+backup_field() { sed -n "s/.*\<$1=\([^ ]*\).*/\1/p" "$2" 2>/dev/null; }
+if [ -f "$CLAWKIT_BACKUP_STATUS" ]; then
+  backup_last=$(printf '{"time":"%s","result":"%s","snapshot":"%s","seconds":%d}' \
+    "$(backup_field time "$CLAWKIT_BACKUP_STATUS")" "$(backup_field result "$CLAWKIT_BACKUP_STATUS")" \
+    "$(backup_field snapshot "$CLAWKIT_BACKUP_STATUS")" "$(backup_field seconds "$CLAWKIT_BACKUP_STATUS")")
+else
+  backup_last=null
+fi
+restored_from=$(backup_field snapshot "$CLAWKIT_RESTORED_STAMP")
+
 to=$(date +%s)
 from=$((to - 86400))
 egress_firewall=$(events_egress_firewall "$from" "$to")
@@ -54,6 +67,7 @@ egress_proxy=$(events_egress_proxy "$from" "$to")
 exec_denied=$(events_exec_denied "$from" "$to")
 auth_failures=$(events_auth_failures "$from" "$to")
 gateway_starts=$(events_gateway_starts "$from" "$to")
+backups_failed=$(events_backup_failed "$from" "$to")
 
 if [ "${1:-}" = "--json" ]; then
   printf '{"firewall":{"active":%s,"agentRules":{"ipv4":%s,"ipv6":%s}},' "$firewall_active" "$rules_ipv4" "$rules_ipv6"
@@ -62,15 +76,22 @@ if [ "${1:-}" = "--json" ]; then
   printf '"gatewayExposure":%s,"openclawAudit":%s,' "${exposure:-null}" "${audit:-null}"
   printf '"versions":{"openclaw":"%s","node":"%s"},' "$openclaw_version" "$node_version"
   printf '"secretsRotated":"%s","lockdown":%s,' "$rotated" "$lockdown"
-  printf '"last24h":{"egressBlocked":{"firewall":%d,"proxy":%d},"execDenied":%d,"authFailures":%d,"gatewayStarts":%d}}\n' \
-    "$egress_firewall" "$egress_proxy" "$exec_denied" "$auth_failures" "$gateway_starts"
+  printf '"backup":{"configured":%s,"last":%s,"restoredFrom":%s},' "$backup_configured" "$backup_last" \
+    "$(if [ -n "$restored_from" ]; then printf '"%s"' "$restored_from"; else echo null; fi)"
+  printf '"last24h":{"egressBlocked":{"firewall":%d,"proxy":%d},"execDenied":%d,"authFailures":%d,"gatewayStarts":%d,"backupsFailed":%d}}\n' \
+    "$egress_firewall" "$egress_proxy" "$exec_denied" "$auth_failures" "$gateway_starts" "$backups_failed"
   exit 0
 fi
 printf 'firewall: %s; agent egress rules IPv4 %s, IPv6 %s\n' "$([ "$firewall_active" = true ] && echo active || echo INACTIVE)" "$rules_ipv4" "$rules_ipv6"
 printf 'lockdown: %s\n' "$([ "$lockdown" = true ] && echo ON || echo off)"
 printf 'gateway unit exposure: %s; openclaw audit: %s\n' "${exposure:-?}" "${audit:-?}"
 printf 'openclaw %s, Node.js %s; secrets last changed: %s\n' "$openclaw_version" "$node_version" "$rotated"
-printf 'last 24 h: egress blocked %d (firewall) + %d (proxy), exec denied %d, gateway logins refused %d, gateway starts %d\n' \
-  "$egress_firewall" "$egress_proxy" "$exec_denied" "$auth_failures" "$gateway_starts"
+if [ "$backup_configured" = true ]; then
+  printf 'backups: on; last: %s\n' "$(cat "$CLAWKIT_BACKUP_STATUS" 2>/dev/null || echo never)"
+else
+  echo "backups: off (clawkit:backupBucket)"
+fi
+printf 'last 24 h: egress blocked %d (firewall) + %d (proxy), exec denied %d, gateway logins refused %d, gateway starts %d, backups failed %d\n' \
+  "$egress_firewall" "$egress_proxy" "$exec_denied" "$auth_failures" "$gateway_starts" "$backups_failed"
 echo "listeners (proto address port program):"
 printf '%s\n' "$listeners" | sed 's/^/  /'
