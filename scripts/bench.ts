@@ -315,6 +315,16 @@ if (process.argv.includes("--system")) {
     seconds(f.postureSeconds),
     "as root on the host (most of it openclaw's audit)",
   );
+  figure(
+    "backup of the test state (openclaw archive, restic to the fake bucket over TLS, prune)",
+    seconds(f.backupSeconds),
+    "systemctl start clawkit-backup on the first host",
+  );
+  figure(
+    "restore onto a new server, then the gateway's first start to healthy",
+    seconds(f.restoreSeconds),
+    "clawkit-secrets-apply with restoreFrom latest on a second throwaway root",
+  );
   figure("agent egress attempts blocked", f.egressBlocked, how);
   figure("audit on the running host", f.audit && JSON.stringify(f.audit), how);
   figure("unit IP sandbox (IPAddressDeny) enforced", f.ipSandbox, how);

@@ -50,7 +50,11 @@ lockdown=$(yes_no test -e "$CLAWKIT_LOCKDOWN_FILE")
 # The backups: whether a bucket is set, the last run's outcome, and the restore this
 # state came from (status files with no secret in them).
 backup_configured=$(yes_no test -n "$CLAWKIT_BACKUP_REPOSITORY")
-backup_field() { sed -n "s/.*\<$1=\([^ ]*\).*/\1/p" "$2" 2>/dev/null; }
+# backup_field NAME FILE: the value of NAME= in FILE, or nothing (no file: never run).
+backup_field() {
+  [ -f "$2" ] || return 0
+  sed -n "s/.*\<$1=\([^ ]*\).*/\1/p" "$2"
+}
 if [ -f "$CLAWKIT_BACKUP_STATUS" ]; then
   backup_last=$(printf '{"time":"%s","result":"%s","snapshot":"%s","seconds":%d}' \
     "$(backup_field time "$CLAWKIT_BACKUP_STATUS")" "$(backup_field result "$CLAWKIT_BACKUP_STATUS")" \
