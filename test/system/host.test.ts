@@ -657,9 +657,10 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
       credentials = first.credentials;
     });
     after(() => {
-      figures.credentialsReadableByAgent = `${readableHits}/${credentials.length}`;
+      figures.credentialsReadableByAgent = `${readableHits}/${searched.length}`;
     });
     let readableHits = 0;
+    let searched: string[] = [];
 
     it("the gateway's secrets file holds its token and nothing else; the credentials are root-only [S1, S4]", function () {
       const lines = host.exec(["cat", HOST.secretsFile]).stdout.trim().split("\n");
@@ -743,9 +744,18 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
       }
     });
 
-    it("as the agent user, and from inside the gateway's own unit: no credential in any file, environment or command line it can read [S4]", function () {
-      const needles = credentials.join("\n") + "\n";
-      const asAgent = JSON.parse(agent(["secrets"], needles).stdout) as {
+    it("as the agent user, and from inside the gateway's own unit: no credential in any file, environment or command line it can read [S4, S8]", function () {
+      // The model keys and bot token, and the backup's key and token.
+      searched = [...credentials, BACKUP.key, BACKUP.secretAccessKey];
+      const needles = searched.join("\n") + "\n";
+      // A walk of every file the agent can read: give it the time the unit's walk has.
+      const scan = probe("host", ["secrets"], {
+        user: HOST.agentUser,
+        input: needles,
+        timeoutMs: 300_000,
+      });
+      assert.strictEqual(scan.status, 0, scan.stderr);
+      const asAgent = JSON.parse(scan.stdout) as {
         files: number;
         environs: number;
         hits: string[][];
@@ -781,7 +791,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
       readableHits = new Set(hits).size;
       assert.deepStrictEqual(hits, [], "the agent can read a credential");
       console.log(
-        `      searched ${asAgent.files} files as the agent, ${fromUnit.files} from the unit (${fromUnit.environs} environments): 0 of ${credentials.length} credentials`,
+        `      searched ${asAgent.files} files as the agent, ${fromUnit.files} from the unit (${fromUnit.environs} environments): 0 of ${searched.length} credentials`,
       );
     });
 

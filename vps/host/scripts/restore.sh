@@ -35,13 +35,15 @@ trap 'rm -rf "$stage"' EXIT
 chown "$CLAWKIT_AGENT_USER:$CLAWKIT_AGENT_USER" "$stage"
 
 # The snapshot's id, resolved once: "latest" means the same snapshot throughout.
-snapshot=$(restic_as_backup snapshots --json --tag clawkit "$wanted" 2>"$stage/restic.err" |
+# No cache: what a restore reads comes from the bucket, checked, never from a copy on
+# this host that an earlier, failed attempt (a changed byte) may have left.
+snapshot=$(restic_as_backup --no-cache snapshots --json --tag clawkit "$wanted" 2>"$stage/restic.err" |
   sed -n 's/.*"id":"\([0-9a-f]\{64\}\)".*/\1/p' | head -n 1) || true
 if [ -z "$snapshot" ]; then
   log "restic: $(head -n 2 "$stage/restic.err")"
   die "restore: no snapshot $wanted in the repository, or the key does not open it; nothing restored"
 fi
-if ! restic_as_backup dump "$snapshot" "/$CLAWKIT_BACKUP_ARCHIVE" >"$stage/archive.tar.gz" 2>"$stage/restic.err"; then
+if ! restic_as_backup --no-cache dump "$snapshot" "/$CLAWKIT_BACKUP_ARCHIVE" >"$stage/archive.tar.gz" 2>"$stage/restic.err"; then
   log "restic: $(head -n 2 "$stage/restic.err")"
   die "restore: snapshot ${snapshot%"${snapshot#????????}"} could not be read whole (a wrong key or a changed byte); nothing restored"
 fi
