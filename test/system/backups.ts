@@ -140,6 +140,8 @@ export interface BackupsContext {
   readonly store: BucketStore;
   /** Every secret the host holds now. */
   readonly secrets: readonly string[];
+  /** The secrets as last applied whole: a rotation changes one line of them. */
+  readonly currentSecrets: () => string;
   readonly figures: Record<string, unknown>;
   /** What the backup left for the restore test: the snapshot and the workspace's hashes. */
   readonly backedUp: { snapshot?: string; workspace?: Record<string, string> };
@@ -268,6 +270,35 @@ export function describeBackups(ctx: () => BackupsContext): void {
       } finally {
         repo.remove();
       }
+    });
+
+    it("rotating clawkit:backupKey re-keys the repository: the new key opens it, the old one no longer does, and backups go on [S8]", function () {
+      const withKey = (key: string) =>
+        ctx()
+          .currentSecrets()
+          .replace(/^BACKUP_KEY=.*$/m, `BACKUP_KEY=${key}`);
+      const opens = (key: string) => {
+        const repo = asLocalRepository(ctx().store);
+        try {
+          return localRestic(repo.dir, key, ["cat", "config"]).status === 0;
+        } finally {
+          repo.remove();
+        }
+      };
+      const rotated = "SYSTEST-rotated-backup-key-abcdefghijklmnopqrstuvwxyz";
+      const r = applySecrets(host, withKey(rotated));
+      assert.strictEqual(r.status, 0, r.stderr);
+      assert.match(r.stderr, /re-keyed/);
+      assert.ok(opens(rotated), "the new key does not open the repository");
+      assert.ok(!opens(BACKUP.key), "the old key still opens the repository");
+      const backup = host.exec(["systemctl", "start", HOST.backupUnit], { timeoutMs: 600_000 });
+      assert.strictEqual(backup.status, 0, backup.stderr);
+      // And back: the restore test's server holds the first key.
+      const back = applySecrets(host, withKey(BACKUP.key));
+      assert.strictEqual(back.status, 0, back.stderr);
+      assert.ok(opens(BACKUP.key) && !opens(rotated), "rotating back did not re-key");
+      ctx().backedUp.snapshot = status().snapshot;
+      ctx().backedUp.workspace = workspaceHashes(host);
     });
 
     it("went out through squid's backup port to the bucket's host only; the agent reaches neither the port nor the bucket [W15]", function () {

@@ -1331,7 +1331,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
       );
     });
 
-    it("nothing starts the gateway: systemctl start, provisioning, the secrets command", function () {
+    it("nothing starts the gateway: systemctl start, provisioning, the secrets command, the nightly backup", function () {
       host.exec(["systemctl", "start", HOST.gatewayUnit]);
       assert.strictEqual(
         host
@@ -1345,6 +1345,11 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
       assert.match(provisioned.stderr, /locked down since/);
       const applied = applySecrets(host, currentSecrets);
       assert.strictEqual(applied.status, 0, applied.stderr);
+      // Nor the nightly backup, which would run openclaw as the agent (the hashes below hold it to it).
+      const backup = host.exec(["systemctl", "start", HOST.backupUnit], { timeoutMs: 300_000 });
+      assert.strictEqual(backup.status, 0, backup.stderr);
+      assert.match(host.readFile(HOST.backupStatusFile), / result=skipped /);
+      assert.strictEqual(host.exec(["pgrep", "-u", HOST.agentUser]).stdout.trim(), "");
       assertLockedDown();
     });
 
@@ -1526,6 +1531,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
     host,
     store,
     secrets: [first.token, ...first.credentials],
+    currentSecrets: () => currentSecrets,
     figures,
     backedUp,
   }));

@@ -32,6 +32,13 @@ failed() {
 }
 
 backups_configured || failed "no bucket, key or token on this host (clawkit:backupBucket and its secrets)"
+# A lockdown keeps the agent's state as it was: a backup would run openclaw as the agent
+# and record itself in the state. The volume keeps the state meanwhile.
+if locked_down; then
+  record skipped -
+  log "locked down: no backup until clawkit-lockdown off"
+  exit 0
+fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -43,7 +50,8 @@ if ! openclaw_as_agent /etc/clawkit/openclaw.json backup create --output "$work"
 fi
 rm -f "$work.json"
 set -- "$work"/*.tar.gz
-if [ $# -ne 1 ] || [ ! -f "$1" ]; then failed "openclaw made no archive"; fi
+# What root reads and hands on must be the agent's archive, not a link it made to elsewhere.
+if [ $# -ne 1 ] || [ -L "$1" ] || [ ! -f "$1" ]; then failed "openclaw made no archive"; fi
 archive=$1
 
 # A first backup makes the repository; init never overwrites one that exists, so a

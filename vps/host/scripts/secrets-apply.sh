@@ -11,7 +11,8 @@
 #                               reconfigured). Absent: no webhook alerts.
 #   BACKUP_KEY=...              the backup repository's key, and the bucket's token
 #   BACKUP_ACCESS_KEY_ID=...    (BACKUP_ACCESS_KEY_ID, BACKUP_SECRET_ACCESS_KEY): files
-#   BACKUP_SECRET_ACCESS_KEY=.. only the backup user reads. Absent: no backups.
+#   BACKUP_SECRET_ACCESS_KEY=.. only the backup user reads. Absent: no backups. A new
+#                               key re-keys the repository (added, proven, old removed).
 # On a new server (its first gateway token) with clawkit:restoreFrom set, the state
 # is restored from the bucket (restore.sh) before the gateway first starts.
 # Secrets travel only on stdin and in root-only files: never in argv, the
@@ -24,6 +25,7 @@ umask 077
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 . "$here/lib.sh"
 . "$here/host-lib.sh"
+. "$here/backup-lib.sh"
 
 etc=${CLAWKIT_ETC:-/etc/clawkit}
 secrets="$etc/secrets.env"
@@ -243,7 +245,8 @@ apply_backup_secrets() {
       sed -n 's/^BACKUP_SECRET_ACCESS_KEY=/aws_secret_access_key = /p' "$1"
     } >"$token"
   fi
-  for pair in "$key:repository-key" "$token:s3-credentials"; do
+  # The token first: a new key is added to the repository through the new token.
+  for pair in "$token:s3-credentials" "$key:repository-key"; do
     next=${pair%%:*} current="$CLAWKIT_BACKUP_DIR/${pair#*:}"
     if [ ! -s "$next" ]; then
       rm -f "$next"
@@ -256,6 +259,13 @@ apply_backup_secrets() {
     else
       chown "root:$CLAWKIT_BACKUP_USER" "$next"
       chmod 640 "$next"
+      # A changed key re-keys the repository, or nothing of the key changes and the run fails.
+      if [ "${pair#*:}" = repository-key ] && [ -e "$current" ] && [ -n "$CLAWKIT_BACKUP_REPOSITORY" ]; then
+        if ! rekey_repository "$next"; then
+          shred -u "$next"
+          die "the backup key changed, but the repository could not be re-keyed: the old key stays in use; run pulumi up again once the bucket answers"
+        fi
+      fi
       mv -f "$next" "$current"
       stamp=yes
     fi
