@@ -213,6 +213,7 @@ export function describeBackups(ctx: () => BackupsContext): void {
         `${r.stderr}\n${host.exec(["journalctl", "-u", HOST.backupUnit, "-n", "30", "--no-pager"]).stdout}`,
       );
       ctx().figures.backupSeconds = seconds;
+      console.log(`      backup of the test state: ${seconds.toFixed(1)} s`);
       const last = status();
       assert.strictEqual(last.result, "ok");
       // restic's short id, which every restic command takes.
@@ -428,6 +429,9 @@ export function describeRestore(ctx: () => RestoreContext): void {
       const start = Date.now();
       const r = applySecrets(host, first.env);
       ctx().figures.restoreSeconds = (Date.now() - start) / 1000;
+      console.log(
+        `      restore, then the gateway's first start to healthy: ${(ctx().figures.restoreSeconds as number).toFixed(1)} s`,
+      );
       assert.strictEqual(r.status, 0, r.stderr);
       assert.match(r.stderr, /restored the state from snapshot/);
       assert.deepStrictEqual(workspaceHashes(host), ctx().backedUp.workspace);
