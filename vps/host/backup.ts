@@ -30,8 +30,8 @@ export const BACKUP_ARCHIVE_NAME = "openclaw-state.tar.gz";
  * Renders the backup unit: a oneshot run by root that makes openclaw's own consistent
  * archive of the state as the agent user, then hands it on stdin to restic run as the
  * backup user (the only user holding the key and the bucket's token, and whose only
- * way out is squid's backup port). Idle priority; private /tmp; writes only the
- * state (openclaw records the attempt), the restic cache and the status file.
+ * way out is squid's backup port). Idle priority; private /tmp; loopback only; writes
+ * only the state (openclaw records the attempt), the restic cache and the status file.
  */
 export function renderBackupUnit(): string {
   return [
@@ -54,6 +54,13 @@ export function renderBackupUnit(): string {
     // root reads the agent's archive and starts each step as its own user.
     "CapabilityBoundingSet=CAP_SETUID CAP_SETGID CAP_CHOWN CAP_DAC_OVERRIDE CAP_DAC_READ_SEARCH CAP_FOWNER CAP_AUDIT_WRITE",
     `ReadWritePaths=${HOST.stateDir} ${backupStatusDir()} ${BACKUP_CACHE_DIR}`,
+    "RestrictSUIDSGID=yes",
+    "PrivateMounts=yes",
+    "SocketBindDeny=any",
+    // The second wall: the unit's cgroup, restic included, reaches loopback only (squid's
+    // backup port); the firewall narrows it to that port for the backup user.
+    "IPAddressDeny=any",
+    "IPAddressAllow=localhost",
     "",
   ].join("\n");
 }
