@@ -94,16 +94,28 @@ function asLocalRepository(store: BucketStore): { dir: string; remove: () => voi
   return repo;
 }
 
-/** restic on this machine against a local repository, with KEY in a 0600 file. */
-function localRestic(repo: string, key: string, args: string[]) {
+/**
+ * restic on this machine against a local repository, with KEY in a 0600 file (never
+ * argv, the environment or a pipe); its output through FILTER (a shell pipeline) if given.
+ */
+function localRestic(repo: string, key: string, args: string[], filter?: string) {
   const keyFile = tempDir("system-restic-key");
   fs.writeFileSync(path.join(keyFile.dir, "key"), key, { mode: 0o600 });
+  const restic = [
+    "restic",
+    "--no-cache",
+    "-r",
+    repo,
+    "--password-file",
+    path.join(keyFile.dir, "key"),
+    ...args,
+  ];
   try {
-    return run(
-      "restic",
-      ["--no-cache", "-r", repo, "--password-file", path.join(keyFile.dir, "key"), ...args],
-      { timeout: 120_000 },
-    );
+    return filter
+      ? run("bash", ["-o", "pipefail", "-c", `"$@" | ${filter}`, "bash", ...restic], {
+          timeout: 120_000,
+        })
+      : run(restic[0], restic.slice(1), { timeout: 120_000 });
   } finally {
     keyFile.remove();
   }
@@ -247,18 +259,11 @@ export function describeBackups(ctx: () => BackupsContext): void {
           ids.some((id) => id.startsWith(ctx().backedUp.snapshot!)),
           "the host's snapshot is not in the bucket",
         );
-        const dumped = run(
-          "sh",
-          [
-            "-c",
-            'restic --no-cache -r "$1" --password-file "$2" dump "$3" "/$4" | tar -xzO --wildcards "*/clawkit-backup-canary.md"',
-            "sh",
-            repo.dir,
-            "/dev/stdin",
-            ctx().backedUp.snapshot!,
-            BACKUP_ARCHIVE_NAME,
-          ],
-          { input: BACKUP.key, timeout: 120_000 },
+        const dumped = localRestic(
+          repo.dir,
+          BACKUP.key,
+          ["dump", ctx().backedUp.snapshot!, `/${BACKUP_ARCHIVE_NAME}`],
+          'tar -xzO --wildcards "*/clawkit-backup-canary.md"',
         );
         assert.strictEqual(dumped.status, 0, dumped.stderr);
         assert.strictEqual(dumped.stdout, (ctx().backedUp as { canary?: string }).canary);
@@ -286,7 +291,7 @@ export function describeBackups(ctx: () => BackupsContext): void {
           repo.remove();
         }
       };
-      const rotated = "SYSTEST-rotated-backup-key-abcdefghijklmnopqrstuvwxyz";
+      const rotated = `SYSTEST-rotated-${crypto.randomBytes(24).toString("hex")}`;
       const r = applySecrets(host, withKey(rotated));
       assert.strictEqual(r.status, 0, r.stderr);
       assert.match(r.stderr, /re-keyed/);

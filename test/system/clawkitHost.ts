@@ -15,6 +15,7 @@
  *   test controls (A and AAAA).
  * - No volume: the agent's state stays on the root disk.
  */
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { HostSettings, packBundle, PROVISION_COMMAND, renderBundle } from "../../vps/host/bundle";
@@ -51,8 +52,10 @@ export const BACKUP_RECEIVER = NET.upstreamAllowed.replace(/\.\d+$/, ".40");
 export const BACKUP = {
   bucket: "clawkit-systest",
   accessKeyId: "AKIDSYSTESTBACKUP",
-  secretAccessKey: "SYSTEST/backup+secret-access-key",
-  key: "SYSTEST-backup-repository-key-0123456789abcdef",
+  // Made at run time, like the other test secrets: a needle written in this file would
+  // be found in it by the agent's scan of what it can read (the checkout is in the root).
+  secretAccessKey: `SYSTEST/${crypto.randomBytes(18).toString("base64")}`,
+  key: `SYSTEST-${crypto.randomBytes(24).toString("hex")}`,
 } as const;
 /** Allowlisted as `*.inward.clawkit.test`: names the harness's resolver points anywhere. */
 export const INWARD_DOMAIN = "inward.clawkit.test";
