@@ -159,14 +159,23 @@ export function parseAgents(source: ConfigSource, stack: string): StackAgent[] {
   return agents;
 }
 
-/** Two agents may not share a cloud-side name: a server, volume, worker or bucket. */
+/**
+ * Two agents may not share a cloud-side name: a server, volume, worker or bucket; nor a
+ * backup repository, where one's retention would prune the other's snapshots and a
+ * restore of "latest" could bring back the other agent.
+ */
 function sharedNameProblems(agents: readonly StackAgent[]): ConfigProblem[] {
   const owners = new Map<string, string>();
   const problems: ConfigProblem[] = [];
   for (const { name, config } of agents) {
     const cloudNames =
       config.target === "vps"
-        ? { hostname: config.hostname }
+        ? {
+            hostname: config.hostname,
+            ...(config.backup && {
+              backupPrefix: `${config.backup.endpoint}/${config.backup.bucket}/${config.backup.prefix}`,
+            }),
+          }
         : { workerName: config.workerName, bucketName: config.bucketName };
     for (const [field, value] of Object.entries(cloudNames)) {
       const id = `${config.target}:${field}:${value}`;

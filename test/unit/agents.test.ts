@@ -5,6 +5,7 @@ import { MoltworkerAgent } from "../../moltworker/agent";
 import { Agent, program } from "../../program/program";
 import { VpsAgent } from "../../vps/agent";
 import {
+  BACKUP_CONFIG,
   baseConfig,
   moltworkerConfig,
   SECRET_KEYS,
@@ -220,6 +221,29 @@ describe("many agents in one stack: a bad map is refused whole, naming the entry
     assert.ok(
       error.problems.some((p) => p.key === "clawkit:agents.work.hostname"),
       error.message,
+    );
+  });
+
+  it("two agents with one backup repository: same endpoint, bucket and prefix [W14]", function () {
+    const backup = Object.fromEntries(
+      Object.entries(BACKUP_CONFIG).map(([k, v]) => [k.slice("clawkit:".length), v]),
+    );
+    const error = refused(
+      fleet({
+        openclaw: { ...backup, backupPrefix: "agents/shared" },
+        work: { ...backup, backupPrefix: "agents/shared" },
+      }),
+    );
+    assert.ok(
+      error.problems.some((p) => p.key === "clawkit:agents.work.backupPrefix"),
+      error.message,
+    );
+    // Each with its own prefix (the default: its hostname), they may share the bucket.
+    assert.doesNotThrow(() =>
+      program(
+        sourceOf(fleet({ openclaw: backup, work: backup }), [...SECRET_KEYS, "clawkit:agents"]),
+        "dev",
+      ),
     );
   });
 
