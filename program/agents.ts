@@ -178,7 +178,9 @@ function sharedNameProblems(agents: readonly StackAgent[]): ConfigProblem[] {
           }
         : { workerName: config.workerName, bucketName: config.bucketName };
     for (const [field, value] of Object.entries(cloudNames)) {
-      const id = `${config.target}:${field}:${value}`;
+      // A backup repository is one whatever target uses it; a name is one within its target.
+      const id =
+        field === "backupPrefix" ? `backup:${value}` : `${config.target}:${field}:${value}`;
       const owner = owners.get(id);
       if (owner) {
         problems.push({

@@ -12,10 +12,11 @@ export const ExecSecurity = {
 export type ExecSecurity = (typeof ExecSecurity)[keyof typeof ExecSecurity];
 
 /**
- * The settings of one agent on a hardened Hetzner server reachable only over the
- * tailnet. Every field is checked by the same rules as its `clawkit:` config key.
+ * The settings of a hardened host every target that provisions a machine shares: the
+ * gateway, its channels, what the agent may run and reach, the admin login, and the
+ * kit's backups. Every field is checked by the same rules as its `clawkit:` config key.
  */
-export interface VpsAgentArgs extends AgentArgs {
+export interface HardenedHostArgs extends AgentArgs {
   /** The gateway's loopback port, 1024-65535, not 3128-3132 (the host's proxies). Default: 18789. */
   readonly gatewayPort?: number;
   /** Telegram bot token (secret); needs telegramAllowFrom. Default: no Telegram. */
@@ -32,28 +33,8 @@ export interface VpsAgentArgs extends AgentArgs {
   readonly bundledSkills?: string[];
   /** Hostnames the agent may reach through the egress proxy (never a model provider or Telegram). Default: none. */
   readonly egressAllowlist?: string[];
-  /** Tags the server joins the tailnet with. Default: ["tag:openclaw"]. */
-  readonly tailnetTags?: string[];
-  /** The server's name and tailnet hostname, a DNS label. Default: openclaw-<stack>-<name>. */
-  readonly hostname?: string;
-  /** Hetzner server type (cax* are ARM64). Default: "cx23". */
-  readonly serverType?: string;
-  /** Hetzner location: fsn1, nbg1, hel1, ash, hil or sin. Default: "nbg1". */
-  readonly location?: string;
-  /** "debian-12" or the numeric id of your own Debian 12 snapshot. Default: "debian-12". */
-  readonly image?: string;
-  /** Size of the agent's state volume in GB, 10-10240. Default: 10. */
-  readonly volumeSizeGb?: number;
-  /** pulumi destroy leaves the state volume in Hetzner. Default: true. */
-  readonly keepVolumeOnDestroy?: boolean;
-  /** Hetzner delete/rebuild protection on the server and volume. Default: false. */
-  readonly deleteProtection?: boolean;
-  /** Hetzner's daily server backups. Default: true. */
-  readonly backups?: boolean;
   /** The admin (provisioning) login. Default: "clawadmin". */
   readonly adminUser?: string;
-  /** Your own OpenSSH public keys for the admin login. Default: none. */
-  readonly adminSshKeys?: string[];
   /** S3-compatible bucket for the kit's encrypted nightly backups (README: Backups). Default: no backups. */
   readonly backupBucket?: string;
   /** The bucket's S3 endpoint host, such as <account id>.r2.cloudflarestorage.com. Required with backupBucket. */
@@ -74,11 +55,41 @@ export interface VpsAgentArgs extends AgentArgs {
   readonly restoreFrom?: string;
 }
 
-/** The fields of VpsAgentArgs that take an Input; every other one must be a plain value. */
-export const VPS_INPUT_ARGS = [
+/** The fields of HardenedHostArgs that take an Input; every other one must be a plain value. */
+export const HARDENED_HOST_INPUT_ARGS = [
   ...AGENT_INPUT_ARGS,
   "telegramBotToken",
   "backupAccessKeyId",
   "backupSecretAccessKey",
   "backupKey",
 ] as const;
+
+/**
+ * The settings of one agent on a hardened Hetzner server reachable only over the
+ * tailnet: the hardened host's, the tailnet join's and Hetzner's own.
+ */
+export interface VpsAgentArgs extends HardenedHostArgs {
+  /** Tags the server joins the tailnet with. Default: ["tag:openclaw"]. */
+  readonly tailnetTags?: string[];
+  /** The server's name and tailnet hostname, a DNS label. Default: openclaw-<stack>-<name>. */
+  readonly hostname?: string;
+  /** Hetzner server type (cax* are ARM64). Default: "cx23". */
+  readonly serverType?: string;
+  /** Hetzner location: fsn1, nbg1, hel1, ash, hil or sin. Default: "nbg1". */
+  readonly location?: string;
+  /** "debian-12" or the numeric id of your own Debian 12 snapshot. Default: "debian-12". */
+  readonly image?: string;
+  /** Size of the agent's state volume in GB, 10-10240. Default: 10. */
+  readonly volumeSizeGb?: number;
+  /** pulumi destroy leaves the state volume in Hetzner. Default: true. */
+  readonly keepVolumeOnDestroy?: boolean;
+  /** Hetzner delete/rebuild protection on the server and volume. Default: false. */
+  readonly deleteProtection?: boolean;
+  /** Hetzner's daily server backups. Default: true. */
+  readonly backups?: boolean;
+  /** Your own OpenSSH public keys for the admin login. Default: none. */
+  readonly adminSshKeys?: string[];
+}
+
+/** The fields of VpsAgentArgs that take an Input: the hardened host's. */
+export const VPS_INPUT_ARGS = HARDENED_HOST_INPUT_ARGS;

@@ -2,7 +2,7 @@ import { agentProblems, problemCollector, SettingNames, SettingProblem } from ".
 import { reachesCredentialUpstream, TELEGRAM_NUMERIC_ID } from "./host/credential-gateway";
 import { HOST } from "./host/paths";
 import { SAFE_SECRET_VALUE } from "./host/secrets";
-import { VpsAgentArgs } from "./args";
+import { HardenedHostArgs, VpsAgentArgs } from "./args";
 
 /** The vps shape's defaults, where an arg or its config key is left out. */
 export const VPS_DEFAULTS = {
@@ -74,12 +74,18 @@ const EXEC_PRINTS_ENVIRONMENT = new Set(["printenv", "set", "export", "declare"]
 const UNIX_USER = /^[a-z_][a-z0-9_-]{0,30}$/;
 
 /**
- * Every rule of the vps shape, on an agent's args: the config layer calls it on the
- * args it read from `clawkit:` keys, VpsAgent on the args it was given. A secret is
- * judged by whether it is given; its value is checked where it is known (the webhook
- * when it is a plain string here, every secret again as the host secrets are rendered).
+ * The rules of a hardened host, whatever provisions it (the vps shape's server, or a
+ * machine the operator owns): the agent's, the gateway port, channels, what the agent
+ * may run and reach, the admin login, the backups. The config layer calls it on the
+ * args it read from `clawkit:` keys, the components on the args they were given. A
+ * secret is judged by whether it is given; its value is checked where it is known (the
+ * webhook and the backup key when they are plain strings here, every secret again as
+ * the host secrets are rendered).
  */
-export function vpsProblems(args: VpsAgentArgs, names: SettingNames): SettingProblem[] {
+export function hardenedHostProblems(
+  args: HardenedHostArgs,
+  names: SettingNames,
+): SettingProblem[] {
   const { problems, problem, wholeNumber } = problemCollector(names);
   problems.push(...agentProblems(args, names));
   const keepOnly = (field: string) =>
@@ -221,6 +227,26 @@ export function vpsProblems(args: VpsAgentArgs, names: SettingNames): SettingPro
     }
   }
 
+  const adminUser = args.adminUser ?? VPS_DEFAULTS.adminUser;
+  if (!UNIX_USER.test(adminUser) || ["root", "openclaw", "proxy"].includes(adminUser)) {
+    problem(
+      "adminUser",
+      `"${adminUser}" is not a usable login name`,
+      names.set("adminUser", VPS_DEFAULTS.adminUser),
+    );
+  }
+  problems.push(...backupProblems(args, names));
+  return problems;
+}
+
+/**
+ * Every rule of the vps shape, on an agent's args: the hardened host's, then the
+ * tailnet join's (tags, hostname) and Hetzner's (server type, location, image, volume,
+ * the admin's keys in the user-data).
+ */
+export function vpsProblems(args: VpsAgentArgs, names: SettingNames): SettingProblem[] {
+  const { problems, problem, wholeNumber } = problemCollector(names);
+  problems.push(...hardenedHostProblems(args, names));
   const tailnetTags = args.tailnetTags ?? VPS_DEFAULTS.tailnetTags;
   if (tailnetTags.length === 0) {
     problem(
@@ -273,14 +299,6 @@ export function vpsProblems(args: VpsAgentArgs, names: SettingNames): SettingPro
     example: VPS_DEFAULTS.volumeSizeGb,
   });
 
-  const adminUser = args.adminUser ?? VPS_DEFAULTS.adminUser;
-  if (!UNIX_USER.test(adminUser) || ["root", "openclaw", "proxy"].includes(adminUser)) {
-    problem(
-      "adminUser",
-      `"${adminUser}" is not a usable login name`,
-      names.set("adminUser", VPS_DEFAULTS.adminUser),
-    );
-  }
   for (const key of args.adminSshKeys ?? []) {
     if (!SSH_PUBLIC_KEY.test(key)) {
       problem(
@@ -290,7 +308,6 @@ export function vpsProblems(args: VpsAgentArgs, names: SettingNames): SettingPro
       );
     }
   }
-  problems.push(...backupProblems(args, names));
   return problems;
 }
 
@@ -329,7 +346,7 @@ export function backupKeyProblem(key: string): string | undefined {
  * The backup rules: a bucket needs its endpoint, a token for it and a key; nothing
  * of it means anything without the bucket; names and numbers in their forms.
  */
-export function backupProblems(args: VpsAgentArgs, names: SettingNames): SettingProblem[] {
+export function backupProblems(args: HardenedHostArgs, names: SettingNames): SettingProblem[] {
   const { problems, problem, wholeNumber } = problemCollector(names);
   if (args.backupBucket === undefined) {
     for (const field of BACKUP_FIELDS)

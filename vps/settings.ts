@@ -1,33 +1,36 @@
 import { AgentSettings, agentSettings, SecretValue, secretOf } from "../core/settings";
 import { HostSettings } from "./host/bundle";
-import { ExecSecurity, VpsAgentArgs } from "./args";
+import { ExecSecurity, HardenedHostArgs, VpsAgentArgs } from "./args";
 import { backupKeyProblem, VPS_DEFAULTS } from "./rules";
 import { ARG_NAMES } from "../core/rules";
 
-/** One agent's vps settings with every default filled in: what VpsAgent builds from. */
-export interface VpsSettings extends AgentSettings {
+/** A hardened host's settings with every default filled in, whatever provisions it. */
+export interface HardenedHostSettings extends AgentSettings {
   readonly gatewayPort: number;
   readonly telegram?: { readonly botToken: SecretValue; readonly allowFrom: readonly string[] };
   readonly execSecurity: ExecSecurity;
   readonly execAllowlist: readonly string[];
   readonly bundledSkills: readonly string[];
   readonly egressAllowlist: readonly string[];
+  readonly adminUser: string;
+  /** Telegram chats (numeric ids) the bot sends alerts to. */
+  readonly alertTelegramChats: readonly string[];
+  /** The kit's encrypted backups, when a bucket is set. */
+  readonly backup?: BackupSettings;
+}
+
+/** One agent's vps settings with every default filled in: what VpsAgent builds from. */
+export interface VpsSettings extends HardenedHostSettings {
   readonly tailnetTags: readonly string[];
   readonly hostname: string;
   readonly serverType: string;
-  readonly architecture: "x86" | "arm";
   readonly location: string;
   readonly image: string;
   readonly volumeSizeGb: number;
   readonly keepVolumeOnDestroy: boolean;
   readonly deleteProtection: boolean;
   readonly backups: boolean;
-  readonly adminUser: string;
   readonly adminSshKeys: readonly string[];
-  /** Telegram chats (numeric ids) the bot sends alerts to. */
-  readonly alertTelegramChats: readonly string[];
-  /** The kit's encrypted backups, when a bucket is set. */
-  readonly backup?: BackupSettings;
 }
 
 /** Where the encrypted backups go, with what, and how long they stay. */
@@ -45,11 +48,16 @@ export interface BackupSettings {
   readonly restoreFrom?: string;
 }
 
-/** Fills in every default of args the vps rules have accepted. */
-export function vpsSettings(args: VpsAgentArgs, defaultHostname: string): VpsSettings {
+/**
+ * Fills in every default of a hardened host's args the rules have accepted; the backups'
+ * repository defaults to DEFAULT_BACKUP_PREFIX in the bucket.
+ */
+export function hardenedHostSettings(
+  args: HardenedHostArgs,
+  defaultBackupPrefix: string,
+): HardenedHostSettings {
   const botToken = secretOf(args.telegramBotToken);
   const allowFrom = args.telegramAllowFrom ?? [];
-  const serverType = args.serverType ?? VPS_DEFAULTS.serverType;
   return {
     ...agentSettings(args),
     gatewayPort: args.gatewayPort ?? VPS_DEFAULTS.gatewayPort,
@@ -58,25 +66,32 @@ export function vpsSettings(args: VpsAgentArgs, defaultHostname: string): VpsSet
     execAllowlist: args.execAllowlist ?? [],
     bundledSkills: args.bundledSkills ?? [],
     egressAllowlist: (args.egressAllowlist ?? []).map((h) => h.toLowerCase()),
+    adminUser: args.adminUser ?? VPS_DEFAULTS.adminUser,
+    alertTelegramChats: args.alertTelegramChats ?? [],
+    backup: backupSettings(args, defaultBackupPrefix),
+  };
+}
+
+/** Fills in every default of args the vps rules have accepted. */
+export function vpsSettings(args: VpsAgentArgs, defaultHostname: string): VpsSettings {
+  const hostname = args.hostname ?? defaultHostname;
+  return {
+    ...hardenedHostSettings(args, hostname),
     tailnetTags: args.tailnetTags ?? VPS_DEFAULTS.tailnetTags,
-    hostname: args.hostname ?? defaultHostname,
-    serverType,
-    architecture: serverType.startsWith("cax") ? "arm" : "x86",
+    hostname,
+    serverType: args.serverType ?? VPS_DEFAULTS.serverType,
     location: args.location ?? VPS_DEFAULTS.location,
     image: args.image ?? VPS_DEFAULTS.image,
     volumeSizeGb: args.volumeSizeGb ?? VPS_DEFAULTS.volumeSizeGb,
     keepVolumeOnDestroy: args.keepVolumeOnDestroy ?? true,
     deleteProtection: args.deleteProtection ?? false,
     backups: args.backups ?? true,
-    adminUser: args.adminUser ?? VPS_DEFAULTS.adminUser,
     adminSshKeys: args.adminSshKeys ?? [],
-    alertTelegramChats: args.alertTelegramChats ?? [],
-    backup: backupSettings(args, args.hostname ?? defaultHostname),
   };
 }
 
 /** The backup settings of args the rules accepted (a bucket comes with its endpoint, token and key). */
-function backupSettings(args: VpsAgentArgs, hostname: string): BackupSettings | undefined {
+function backupSettings(args: HardenedHostArgs, defaultPrefix: string): BackupSettings | undefined {
   const { backupBucket, backupEndpoint, backupAccessKeyId, backupSecretAccessKey, backupKey } =
     args;
   // Anything missing is a problem the rules report; these settings are then never used.
@@ -92,7 +107,7 @@ function backupSettings(args: VpsAgentArgs, hostname: string): BackupSettings | 
     bucket: backupBucket,
     endpoint: backupEndpoint,
     region: args.backupRegion ?? VPS_DEFAULTS.backupRegion,
-    prefix: args.backupPrefix ?? hostname,
+    prefix: args.backupPrefix ?? defaultPrefix,
     keepDaily: args.backupKeepDaily ?? VPS_DEFAULTS.backupKeepDaily,
     accessKeyId: secretOf(backupAccessKeyId)!,
     secretAccessKey: secretOf(backupSecretAccessKey)!,
@@ -110,14 +125,13 @@ function backupSettings(args: VpsAgentArgs, hostname: string): BackupSettings | 
 }
 
 /** The non-secret host settings an agent's settings imply: what the bundle is rendered from. */
-export function hostSettings(settings: VpsSettings, volumeDevice?: string): HostSettings {
+export function hostSettings(settings: HardenedHostSettings, volumeDevice?: string): HostSettings {
   const providers = [
     ...(settings.anthropicApiKey ? (["anthropic"] as const) : []),
     ...(settings.openaiApiKey ? (["openai"] as const) : []),
   ];
   return {
     adminUser: settings.adminUser,
-    architecture: settings.architecture,
     volumeDevice,
     openclaw: {
       gatewayPort: settings.gatewayPort,

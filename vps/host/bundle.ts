@@ -47,8 +47,6 @@ export const HOST_PACKAGES = [
 export interface HostSettings {
   /** The admin (provisioning) account. */
   readonly adminUser: string;
-  /** CPU architecture of the server type. */
-  readonly architecture: "x86" | "arm";
   /** The block device of the state volume, or undefined to keep state on the root disk. */
   readonly volumeDevice?: string;
   /** What openclaw.json says. */
