@@ -1,5 +1,9 @@
 import { agentProblems, problemCollector, SettingNames, SettingProblem } from "../core/rules";
-import { reachesCredentialUpstream, TELEGRAM_NUMERIC_ID } from "./host/credential-gateway";
+import {
+  allowlistReaches,
+  reachesCredentialUpstream,
+  TELEGRAM_NUMERIC_ID,
+} from "./host/credential-gateway";
 import { HOST } from "./host/paths";
 import { SAFE_SECRET_VALUE } from "./host/secrets";
 import { HardenedHostArgs, VpsAgentArgs } from "./args";
@@ -25,7 +29,9 @@ const TAG = /^tag:[a-z0-9][a-z0-9-]*$/i;
 const SSH_PUBLIC_KEY =
   /^(ssh-ed25519|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|ssh-rsa) [A-Za-z0-9+/]+=*( [^\n]*)?$/;
 /** A hostname, optionally led by one `*.` wildcard label. */
-const EGRESS_HOST = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
+/** A DNS name of two or more labels, its last one a top-level domain. */
+const DNS_NAME = "([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]";
+const EGRESS_HOST = new RegExp(`^(\\*\\.)?${DNS_NAME}$`);
 /** Exec allowlist entries are program names or absolute paths, never shell syntax. */
 const EXEC_ENTRY = /^([A-Za-z0-9_.+-]+|(\/[A-Za-z0-9_.+-]+)+)$/;
 /** Programs that run other programs or shell out: allowlisting one allows everything. */
@@ -325,7 +331,7 @@ const BACKUP_FIELDS = [
 /** S3's bucket names: 3-63 of a-z, 0-9, dots and dashes, a letter or digit at each end. */
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /** An endpoint is a DNS name only: the kit always speaks https to it, on port 443. */
-const ENDPOINT_HOST = /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
+const ENDPOINT_HOST = new RegExp(`^${DNS_NAME}$`);
 const BACKUP_PREFIX = /^[a-z0-9][a-z0-9._-]*(\/[a-z0-9][a-z0-9._-]*)*$/;
 /** restic's snapshot ids: 8 to 64 hex digits (short or full). */
 const SNAPSHOT_ID = /^[0-9a-f]{8,64}$/;
@@ -387,9 +393,7 @@ export function backupProblems(args: HardenedHostArgs, names: SettingNames): Set
   }
   const endpoint = args.backupEndpoint?.toLowerCase();
   for (const host of (args.egressAllowlist ?? []).map((h) => h.toLowerCase())) {
-    const covers = host.startsWith("*.")
-      ? endpoint !== undefined && (endpoint === host.slice(2) || endpoint.endsWith(host.slice(1)))
-      : host === endpoint;
+    const covers = endpoint !== undefined && allowlistReaches(host, endpoint);
     if (covers)
       problem(
         "egressAllowlist",

@@ -146,6 +146,16 @@ function workspaceHashes(host: SystemHost): Record<string, string> {
   );
 }
 
+/** What the backup tests leave for the restore test. */
+export interface BackedUp {
+  /** The snapshot the last backup made (restic's short id). */
+  snapshot?: string;
+  /** sha256 of each workspace file at that backup, by path. */
+  workspace?: Record<string, string>;
+  /** The random content of the canary file the agent planted. */
+  canary?: string;
+}
+
 /** What the running host's tests know when these run. */
 export interface BackupsContext {
   readonly host: SystemHost;
@@ -155,8 +165,7 @@ export interface BackupsContext {
   /** The secrets as last applied whole: a rotation changes one line of them. */
   readonly currentSecrets: () => string;
   readonly figures: Record<string, unknown>;
-  /** What the backup left for the restore test: the snapshot and the workspace's hashes. */
-  readonly backedUp: { snapshot?: string; workspace?: Record<string, string> };
+  readonly backedUp: BackedUp;
 }
 
 export function describeBackups(ctx: () => BackupsContext): void {
@@ -233,7 +242,7 @@ export function describeBackups(ctx: () => BackupsContext): void {
       ctx().backedUp.snapshot = last.snapshot;
       ctx().backedUp.workspace = workspaceHashes(host);
       assert.ok(Object.keys(ctx().backedUp.workspace!).includes("./clawkit-backup-canary.md"));
-      (ctx().backedUp as { canary?: string }).canary = canary;
+      ctx().backedUp.canary = canary;
       const posture = JSON.parse(host.exec(["clawkit-posture", "--json"]).stdout) as {
         backup: { configured: boolean; last: { result: string; snapshot: string } };
       };
@@ -266,11 +275,11 @@ export function describeBackups(ctx: () => BackupsContext): void {
           'tar -xzO --wildcards "*/clawkit-backup-canary.md"',
         );
         assert.strictEqual(dumped.status, 0, dumped.stderr);
-        assert.strictEqual(dumped.stdout, (ctx().backedUp as { canary?: string }).canary);
+        assert.strictEqual(dumped.stdout, ctx().backedUp.canary);
         // Without the key, no object of the bucket holds the archive, or the canary in it.
         for (const key of bucketKeys(store)) {
           const body = fs.readFileSync(path.join(store.dir, "objects", encodeURIComponent(key)));
-          assert.ok(!body.includes((ctx().backedUp as { canary?: string }).canary!), key);
+          assert.ok(!body.includes(ctx().backedUp.canary!), key);
           assert.ok(!body.includes(Buffer.from("manifest.json")), `${key} holds a plain file name`);
         }
       } finally {
@@ -362,7 +371,7 @@ export function describeBackups(ctx: () => BackupsContext): void {
 export interface RestoreContext {
   readonly store: BucketStore;
   readonly figures: Record<string, unknown>;
-  readonly backedUp: { snapshot?: string; workspace?: Record<string, string> };
+  readonly backedUp: BackedUp;
   /** Stops the first host: one throwaway root runs at a time. */
   readonly stopFirstHost: () => Promise<void>;
 }

@@ -34,7 +34,13 @@ import { NET, Peer, sleep, SystemHost, systemPrerequisites } from "./harness";
 import { describeExposureCheck } from "./exposure-check.test";
 import { bpfFirewallEnforced, onlyLoopbackFromUnit } from "./ipFirewall";
 import { describeAlerts } from "./alerts";
-import { describeBackups, describeRestore, makeBucketStore, startFakeBucket } from "./backups";
+import {
+  BackedUp,
+  describeBackups,
+  describeRestore,
+  makeBucketStore,
+  startFakeBucket,
+} from "./backups";
 
 const PROBE = path.join(__dirname, "probe.py");
 /** Figures for `npm run bench`, when it asks for them. */
@@ -89,7 +95,7 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
   /** The backup bucket's objects, kept on this machine for the second host's restore. */
   const store = makeBucketStore();
   let bucket: { log: string; remove: () => void } | undefined;
-  const backedUp: { snapshot?: string; workspace?: Record<string, string> } = {};
+  const backedUp: BackedUp = {};
 
   before(async function () {
     requirePrerequisites(this, ...systemPrerequisites());

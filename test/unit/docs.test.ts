@@ -101,6 +101,22 @@ describe("docs: the config reference, Pulumi.yaml and the README agree with the 
     }
   });
 
+  it("Pulumi.yaml declares a key only with a default (Pulumi requires every other declared key on every stack), and names every other key", function () {
+    const text = fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8");
+    const project = yaml.load(text) as { config: Record<string, { default?: unknown }> };
+    for (const [key, schema] of Object.entries(project.config))
+      assert.ok(schema.default !== undefined, `Pulumi.yaml declares ${key} with no default`);
+    const comments = text
+      .split("\n")
+      .filter((l) => l.startsWith("#"))
+      .join("\n");
+    for (const { key } of CONFIG_REFERENCE)
+      assert.ok(
+        key in project.config || new RegExp(`${key}\\b`).test(comments),
+        `Pulumi.yaml neither declares nor names ${key}`,
+      );
+  });
+
   it("every file the threat map and the README's layout name exists", function () {
     const named = new Set<string>();
     for (const doc of ["docs/threat-model.md", "README.md"]) {

@@ -1,3 +1,4 @@
+import * as path from "path";
 import { HOST } from "./paths";
 import { sharedSandbox } from "./unit-sandbox";
 
@@ -53,7 +54,7 @@ export function renderBackupUnit(): string {
     ...sharedSandbox(),
     // root reads the agent's archive and starts each step as its own user.
     "CapabilityBoundingSet=CAP_SETUID CAP_SETGID CAP_CHOWN CAP_DAC_OVERRIDE CAP_DAC_READ_SEARCH CAP_FOWNER CAP_AUDIT_WRITE",
-    `ReadWritePaths=${HOST.stateDir} ${backupStatusDir()} ${BACKUP_CACHE_DIR}`,
+    `ReadWritePaths=${HOST.stateDir} ${path.posix.dirname(HOST.backupStatusFile)} ${BACKUP_CACHE_DIR}`,
     "RestrictSUIDSGID=yes",
     "PrivateMounts=yes",
     "SocketBindDeny=any",
@@ -67,11 +68,6 @@ export function renderBackupUnit(): string {
 
 /** restic's cache: the backup user's own. */
 export const BACKUP_CACHE_DIR = `/var/cache/${HOST.backupUser}`;
-
-/** The directory of the status file. */
-export function backupStatusDir(): string {
-  return HOST.backupStatusFile.slice(0, HOST.backupStatusFile.lastIndexOf("/"));
-}
 
 /** The backup's timer: nightly, at a time spread over an hour, caught up after downtime. */
 export function renderBackupTimer(): string {

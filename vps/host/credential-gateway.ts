@@ -106,10 +106,17 @@ export function credentialGatewayUrl(route: CredentialRoute): string {
  * there (with a key of the attacker's choosing, say).
  */
 export function reachesCredentialUpstream(hostOrWildcard: string): boolean {
+  return Object.values(CREDENTIAL_UPSTREAMS).some(({ host }) =>
+    allowlistReaches(hostOrWildcard, host),
+  );
+}
+
+/** True when an allowlist entry (a host, or `*.domain`, which covers the domain too) lets a way to HOST. */
+export function allowlistReaches(hostOrWildcard: string, host: string): boolean {
   const name = hostOrWildcard.toLowerCase().replace(/^\*\./, ".");
-  return Object.values(CREDENTIAL_UPSTREAMS).some(
-    ({ host }) =>
-      host === name || (name.startsWith(".") && (host.endsWith(name) || host === name.slice(1))),
+  const target = host.toLowerCase();
+  return (
+    target === name || (name.startsWith(".") && (target.endsWith(name) || target === name.slice(1)))
   );
 }
 

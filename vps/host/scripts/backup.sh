@@ -41,14 +41,12 @@ if locked_down; then
 fi
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+trap 'rm -rf "$work" "$work.json"' EXIT
 chown "$CLAWKIT_AGENT_USER:$CLAWKIT_AGENT_USER" "$work"
 if ! openclaw_as_agent /etc/clawkit/openclaw.json backup create --output "$work" --verify --json >"$work.json" 2>&1; then
   tail -n 5 "$work.json" >&2
-  rm -f "$work.json"
   failed "openclaw could not make a verified archive of the state"
 fi
-rm -f "$work.json"
 set -- "$work"/*.tar.gz
 # What root reads and hands on must be the agent's archive, not a link it made to elsewhere.
 if [ $# -ne 1 ] || [ -L "$1" ] || [ ! -f "$1" ]; then failed "openclaw made no archive"; fi
