@@ -57,6 +57,8 @@ export interface HostSettings {
   readonly alertTelegramChats?: readonly string[];
   /** The kit's encrypted backups (`clawkit:backupBucket`), or undefined for none. */
   readonly backup?: HostBackup;
+  /** LAN ranges sshd also answers (`clawkit:sshFromLan`, an owned machine only). Default: none. */
+  readonly sshFromLan?: readonly string[];
 }
 
 /** The credential gateway's routes: each configured model provider, and Telegram when it is on. */
@@ -113,6 +115,8 @@ export function renderHostEnv(settings: HostSettings): string {
     CLAWKIT_BACKUP_KEEP_DAILY: settings.backup ? String(settings.backup.keepDaily) : "",
     CLAWKIT_RESTORE_FROM: settings.backup?.restoreFrom ?? "",
     CLAWKIT_RESTORED_STAMP: HOST.restoredStamp,
+    // Only when set: a vps has no LAN, and its settings file stays as it was.
+    ...(settings.sshFromLan?.length ? { CLAWKIT_SSH_FROM_LAN: settings.sshFromLan.join(" ") } : {}),
   };
   return (
     "# Managed by clawkit: settings for the host scripts (no secrets here).\n" +
@@ -138,6 +142,7 @@ export function renderBundle(settings: HostSettings): BundleFile[] {
   return [
     ...shared.map((f) => ({ path: f.bundlePath, content: f.content, mode: f.mode })),
     shipped("scripts/provision.sh", "scripts/provision.sh", 0o755),
+    shipped("scripts/preflight.sh", "scripts/preflight.sh", 0o755),
     shipped("scripts/secrets-apply.sh", "scripts/secrets-apply.sh", 0o755),
     shipped("scripts/host-lib.sh", "scripts/host-lib.sh", 0o755),
     shipped("scripts/install-runtime.sh", "scripts/install-runtime.sh", 0o755),

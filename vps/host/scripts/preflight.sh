@@ -1,0 +1,4 @@
+#!/bin/sh
+# Work in progress (issue 13).
+set -eu
+exit 1
