@@ -78,16 +78,19 @@ export function ownedProvisionCommand(provisionCommand: string): string {
 
 /**
  * The record and the removal: `create` notes once what the machine was before the kit
- * (ufw, packages, squid and apt files, the owner); `delete` removes what the kit
- * installed and restores what it noted, keeping the agent's state unless deleteState.
+ * (ufw, which of the kit's packages it had, the files the kit replaces, the owner);
+ * `delete` removes what the kit installed and restores what it noted, keeping the
+ * agent's state unless deleteState. The script reads the host's settings (clawkit.env,
+ * no secret) ahead of it on stdin, so it needs nothing left on the machine.
  */
 export function teardownCommands(
   owner: string,
   deleteState: boolean,
+  hostEnv: string,
 ): ScriptCommand & { readonly delete: string } {
   return {
     command: `sudo sh -s -- record --owner ${owner}`,
     delete: `sudo sh -s -- remove --owner ${owner}${deleteState ? " --delete-state" : ""}`,
-    stdin: readShipped("scripts/teardown.sh"),
+    stdin: `${hostEnv}${readShipped("scripts/teardown.sh")}`,
   };
 }

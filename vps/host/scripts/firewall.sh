@@ -5,6 +5,7 @@
 # Idempotent. Used by the first-boot user-data and by every provisioning run.
 #   firewall.sh             the agent reaches the egress proxy and the credential gateway
 #   firewall.sh --lockdown  the agent reaches nothing (clawkit-lockdown)
+#   firewall.sh --remove    the kit's rules and blocks out, policies untouched (teardown.sh)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -29,31 +30,68 @@ splice_block() {
   rm -f "$next"
 }
 
-variant=""
+variant="" removing=0
 case ${1:-} in
   --lockdown) variant=-lockdown ;;
+  --remove) removing=1 ;;
   "") ;;
-  *) die "usage: firewall.sh [--lockdown]" ;;
+  *) die "usage: firewall.sh [--lockdown|--remove]" ;;
 esac
-splice_block /etc/ufw/before.rules "$files/ufw-agent$variant.rules"
-splice_block /etc/ufw/before6.rules "$files/ufw-agent6$variant.rules"
+if [ "$removing" -eq 1 ]; then
+  splice_block /etc/ufw/before.rules /dev/null
+  splice_block /etc/ufw/before6.rules /dev/null
+else
+  splice_block /etc/ufw/before.rules "$files/ufw-agent$variant.rules"
+  splice_block /etc/ufw/before6.rules "$files/ufw-agent6$variant.rules"
+fi
 
-# ufw prints "Skipping ..." for rules it already has, so these are idempotent.
-# `ufw default` rewrites its files and reloads even when nothing changes: ask first.
+# allow COMMENT RULE...: the kit's rule, or with --remove, its deletion. ufw prints
+# "Skipping ..." for a rule it already has and ignores a missing one on delete.
+allow() {
+  comment=$1
+  shift
+  if [ "$removing" -eq 1 ]; then ufw delete allow "$@" >/dev/null; else ufw allow "$@" comment "$comment" >/dev/null; fi
+}
+
+# The allows come before the default denies: on a machine where ufw is already active
+# (an owned one), a deny applies at once, and sshd must never be left out.
+allow 'sshd, tailnet only' in on tailscale0 to any port 22 proto tcp
+allow 'tailscale serve' in on tailscale0 to any port 443 proto tcp
+allow 'DNS' out 53
+allow 'NTP' out 123/udp
+allow 'apt' out 80/tcp
+allow 'apt, tailscale, egress proxy' out 443/tcp
+allow 'tailscale direct' out 41641/udp
+allow 'tailscale STUN' out 3478/udp
+
+# sshd from the operator's own LAN ranges (clawkit:sshFromLan, an owned machine only),
+# and no range the settings no longer name. A vps has none: no settings file at first boot.
+lan_comment='sshd, LAN (clawkit)'
+lan_ranges=""
+if [ "$removing" -eq 0 ] && [ -r /etc/clawkit/clawkit.env ]; then
+  # shellcheck source=/dev/null
+  lan_ranges=$(. /etc/clawkit/clawkit.env && printf '%s' "${CLAWKIT_SSH_FROM_LAN:-}")
+fi
+for cidr in $lan_ranges; do allow "$lan_comment" in from "$cidr" to any port 22 proto tcp; done
+ufw show added 2>/dev/null | grep -F "comment '$lan_comment'" | sed -n 's/.* from \([^ ]*\) to .*/\1/p' |
+  while read -r cidr; do
+    case " $lan_ranges " in *" $cidr "*) continue ;; esac
+    removing=1 allow "$lan_comment" in from "$cidr" to any port 22 proto tcp
+    log "ufw: sshd no longer answers $cidr"
+  done
+
+if [ "$removing" -eq 1 ]; then
+  if ufw status | grep -q '^Status: active'; then ufw reload >/dev/null; fi
+  log "ufw: the kit's rules removed"
+  exit 0
+fi
+
 for pair in incoming:INPUT outgoing:OUTPUT routed:FORWARD; do
   if ! grep -q "^DEFAULT_${pair#*:}_POLICY=\"DROP\"" /etc/default/ufw; then
     ufw default deny "${pair%%:*}" >/dev/null
     mark_changed firewall
   fi
 done
-ufw allow in on tailscale0 to any port 22 proto tcp comment 'sshd, tailnet only' >/dev/null
-ufw allow in on tailscale0 to any port 443 proto tcp comment 'tailscale serve' >/dev/null
-ufw allow out 53 comment 'DNS' >/dev/null
-ufw allow out 123/udp comment 'NTP' >/dev/null
-ufw allow out 80/tcp comment 'apt' >/dev/null
-ufw allow out 443/tcp comment 'apt, tailscale, egress proxy' >/dev/null
-ufw allow out 41641/udp comment 'tailscale direct' >/dev/null
-ufw allow out 3478/udp comment 'tailscale STUN' >/dev/null
 
 if ufw status | grep -q '^Status: active'; then
   if changed firewall; then ufw reload >/dev/null; fi

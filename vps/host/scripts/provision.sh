@@ -10,6 +10,19 @@ files="$here/../files"
 # shellcheck source=/dev/null
 . "$files/clawkit.env"
 
+# An owned machine: the kit's connection must still arrive as its preflight saw it
+# (preflight.sh says why), or nothing changes.
+case ${1:-} in
+  --arrived)
+    arrived=$2
+    set -- --arrival-only --arrived "$arrived"
+    for cidr in ${CLAWKIT_SSH_FROM_LAN:-}; do set -- "$@" --lan "$cidr"; done
+    sh "$here/preflight.sh" "$@"
+    ;;
+  "") ;;
+  *) die "usage: provision.sh [--arrived \"\$SSH_CONNECTION\"]" ;;
+esac
+
 export DEBIAN_FRONTEND=noninteractive
 lib=/usr/local/lib/clawkit
 
@@ -77,6 +90,15 @@ if [ -n "${CLAWKIT_VOLUME_DEVICE:-}" ]; then
   ensure_dir "$CLAWKIT_STATE_DIR" 750 "$CLAWKIT_AGENT_USER:$CLAWKIT_AGENT_USER"
 fi
 ensure_dir "$CLAWKIT_STATE_DIR/state" 700 "$CLAWKIT_AGENT_USER:$CLAWKIT_AGENT_USER"
+# State an earlier teardown kept (root's alone, teardown.sh): the agent's again. A
+# file with a second hard link stays root's: it may be someone else's file.
+if [ -e "$CLAWKIT_STATE_DIR/.clawkit-kept" ]; then
+  find "$CLAWKIT_STATE_DIR" -xdev ! -path "$CLAWKIT_STATE_DIR" \( -type d -o -links 1 \) \
+    -exec chown -h "$CLAWKIT_AGENT_USER:$CLAWKIT_AGENT_USER" {} +
+  rm -f "$CLAWKIT_STATE_DIR/.clawkit-kept"
+  log "adopted the agent's state a teardown kept"
+  mark_changed gateway
+fi
 
 # 5. Node.js, npm and openclaw: exactly the bytes in the two lockfiles, no install
 #    scripts, owned by root so the agent cannot alter them.
