@@ -310,8 +310,14 @@ export const CHECKOUT_IN_ROOT = "/mnt/clawkit-checkout";
 /** probe.py inside the root: copied there, so the agent user can run it whatever the checkout's modes. */
 export const PROBE_IN_ROOT = "/usr/local/lib/clawkit-test/probe.py";
 
-/** Boots the root with the kit's user-data and the stand-ins. */
-export async function bootClawkitHost(): Promise<SystemHost> {
+/**
+ * Boots the root with the stand-ins and the kit's user-data, or other user-data
+ * (a machine the operator owns is not booted by the kit) and more files.
+ */
+export async function bootClawkitHost(
+  userData: string = offlineUserData(),
+  moreFiles: Record<string, StagedFile> = {},
+): Promise<SystemHost> {
   const { dir, debs } = fetchDebs(["ufw", "auditd", "unattended-upgrades", "nginx", "restic"]);
   const files: Record<string, StagedFile> = {
     "/usr/bin/tailscale": { source: path.join(FAKES, "tailscale"), mode: 0o755 },
@@ -341,8 +347,9 @@ export async function bootClawkitHost(): Promise<SystemHost> {
     "/etc/hosts": `127.0.0.1 localhost\n127.0.1.1 ${HOSTNAME}\n::1 localhost ip6-localhost ip6-loopback\n`,
   };
   for (const deb of debs) files[`/var/cache/clawkit-debs/${deb}`] = { source: path.join(dir, deb) };
+  Object.assign(files, moreFiles);
   return SystemHost.start({
-    userData: offlineUserData(),
+    userData,
     metaData: `instance-id: clawkit-systest\nlocal-hostname: ${HOSTNAME}\n`,
     files,
     enableUnits: ["clawkit-test-preinstall.service"],

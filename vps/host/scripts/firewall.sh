@@ -56,6 +56,9 @@ allow() {
 # The allows come before the default denies: on a machine where ufw is already active
 # (an owned one), a deny applies at once, and sshd must never be left out.
 allow 'sshd, tailnet only' in on tailscale0 to any port 22 proto tcp
+# sshd's replies, whatever conntrack knows: a session that began before ufw was on
+# (an owned machine's first provisioning) has no ESTABLISHED entry to match.
+allow 'sshd replies, tailnet only' out on tailscale0 proto tcp from any port 22
 allow 'tailscale serve' in on tailscale0 to any port 443 proto tcp
 allow 'DNS' out 53
 allow 'NTP' out 123/udp
@@ -72,13 +75,21 @@ if [ "$removing" -eq 0 ] && [ -r /etc/clawkit/clawkit.env ]; then
   # shellcheck source=/dev/null
   lan_ranges=$(. /etc/clawkit/clawkit.env && printf '%s' "${CLAWKIT_SSH_FROM_LAN:-}")
 fi
-for cidr in $lan_ranges; do allow "$lan_comment" in from "$cidr" to any port 22 proto tcp; done
-ufw show added 2>/dev/null | grep -F "comment '$lan_comment'" | sed -n 's/.* from \([^ ]*\) to .*/\1/p' |
-  while read -r cidr; do
-    case " $lan_ranges " in *" $cidr "*) continue ;; esac
-    removing=1 allow "$lan_comment" in from "$cidr" to any port 22 proto tcp
-    log "ufw: sshd no longer answers $cidr"
-  done
+# lan_rules CIDR: sshd answers the range, and its replies go back there.
+lan_rules() {
+  allow "$lan_comment" in from "$1" to any port 22 proto tcp
+  allow "$lan_comment" out proto tcp from any port 22 to "$1"
+}
+for cidr in $lan_ranges; do lan_rules "$cidr"; done
+named=$(ufw show added 2>/dev/null | grep -F "comment '$lan_comment'" | grep -o '[0-9A-Fa-f.:]*/[0-9]*' | sort -u) || true
+for cidr in $named; do
+  case " $lan_ranges " in *" $cidr "*) continue ;; esac
+  was_removing=$removing
+  removing=1
+  lan_rules "$cidr"
+  removing=$was_removing
+  log "ufw: sshd no longer answers $cidr"
+done
 
 if [ "$removing" -eq 1 ]; then
   if ufw status | grep -q '^Status: active'; then ufw reload >/dev/null; fi

@@ -132,7 +132,7 @@ if [ -z "$recorded" ]; then
   if tailscale serve status --json 2>/dev/null | grep -q '"Proxy"'; then
     refuse "tailscale serve already publishes something here; the kit would replace it" "sudo tailscale serve reset, or use another machine"
   fi
-  if command -v docker >/dev/null || [ -e /var/run/docker.sock ]; then
+  if [ -e /var/run/docker.sock ] || systemctl is-enabled --quiet docker.service 2>/dev/null; then
     refuse "Docker is installed; the kit denies routed traffic, which cuts its containers off" \
       "use a machine without Docker for the agent"
   fi
