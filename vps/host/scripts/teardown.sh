@@ -19,7 +19,7 @@ die() {
 
 record=/var/lib/clawkit/before
 # Files the kit replaces: kept as they were, put back on removal.
-replaced="/etc/squid/squid.conf /etc/apt/apt.conf.d/20auto-upgrades /etc/default/ufw"
+replaced="/etc/squid/squid.conf /etc/apt/apt.conf.d/20auto-upgrades /etc/default/ufw /etc/ufw/user.rules /etc/ufw/user6.rules"
 # Units the kit enables or masks that Debian's packages ship.
 package_units="squid auditd unattended-upgrades nginx"
 lib=/usr/local/lib/clawkit
@@ -47,6 +47,7 @@ record_machine() {
   next=$(mktemp -d /var/lib/clawkit-before.XXXXXX)
   if command -v ufw >/dev/null; then
     if ufw status | grep -q '^Status: active'; then echo active >"$next/ufw"; else echo inactive >"$next/ufw"; fi
+    ufw show added >"$next/ufw-rules"
   else
     echo absent >"$next/ufw"
   fi
@@ -148,6 +149,12 @@ remove_kit() {
   # 6. The firewall: the kit's rules out (before its users go: the owner-match rules
   #    name them), the policies back, and ufw as it was.
   if [ -x "$lib/scripts/firewall.sh" ]; then sh "$lib/scripts/firewall.sh" --remove; fi
+  # ufw writes its rules files its own way: with the same rules as before the kit (none
+  # of the operator's added since), the files go back byte for byte.
+  if [ -e "$record/ufw-rules" ] && [ "$(ufw show added)" = "$(cat "$record/ufw-rules")" ]; then
+    restore_file /etc/ufw/user.rules
+    restore_file /etc/ufw/user6.rules
+  fi
   case $(cat "$record/ufw") in
     active)
       restore_file /etc/default/ufw
