@@ -55,6 +55,12 @@ export const SAMPLE_POSTURE = JSON.stringify({
   },
 });
 
+/** The host key the mocked machines answer with. */
+export const SAMPLE_HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHostKeyOfTheServerForTests";
+
+/** What an owned machine's preflight prints (vps/host/owned.ts parsePreflight): its host key, its tailnet name. */
+export const SAMPLE_PREFLIGHT = `${SAMPLE_HOST_KEY}\nbox.tail1234.ts.net.\n`;
+
 /** Resource options as the engine received them, by resource name. */
 export interface RegisteredOptions {
   readonly ignoreChanges: string[];
@@ -155,10 +161,12 @@ export async function installMocks(): Promise<void> {
             break;
           case "command:remote:Command":
             state.stdout = String(inputs.create).startsWith("cat /etc/ssh/")
-              ? "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHostKeyOfTheServerForTests\n"
-              : String(inputs.create).includes("clawkit-posture")
-                ? SAMPLE_POSTURE
-                : "";
+              ? `${SAMPLE_HOST_KEY}\n`
+              : String(inputs.create).startsWith("sh -s -- --owner ")
+                ? SAMPLE_PREFLIGHT
+                : String(inputs.create).includes("clawkit-posture")
+                  ? SAMPLE_POSTURE
+                  : "";
             state.stderr = "";
             break;
         }
