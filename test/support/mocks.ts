@@ -55,8 +55,9 @@ export const SAMPLE_POSTURE = JSON.stringify({
   },
 });
 
-/** The host key the mocked machines answer with. */
-export const SAMPLE_HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHostKeyOfTheServerForTests";
+/** The host key the mocked machines answer with: a whole ed25519 key, its 32 bytes "HostKeyOfTheServerForTestsOnly00". */
+export const SAMPLE_HOST_KEY =
+  "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEhvc3RLZXlPZlRoZVNlcnZlckZvclRlc3RzT25seTAw";
 
 /** What an owned machine's preflight prints (vps/host/owned.ts parsePreflight): its host key, its tailnet name. */
 export const SAMPLE_PREFLIGHT = `${SAMPLE_HOST_KEY}\nbox.tail1234.ts.net.\n`;
