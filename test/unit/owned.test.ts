@@ -349,6 +349,13 @@ describe("host target: the resource graph of a machine the operator owns (mocks)
     const bundle = zlib.gunzipSync(Buffer.from(String(provision.stdin), "base64")).toString("utf8");
     assert.ok(bundle.includes("AllowUsers alice"), "sshd does not admit the operator's login");
     assert.ok(!bundle.includes("CLAWKIT_SSH_FROM_LAN"), "no LAN rule without sshFromLan");
+    // The stack's first agent backs up to openclaw-<stack>, as the reference says.
+    assert.ok(
+      bundle.includes(
+        'CLAWKIT_BACKUP_REPOSITORY="s3:https://acct0123.r2.cloudflarestorage.com/openclaw-backups/openclaw-dev"',
+      ),
+      "the backup repository is not openclaw-dev",
+    );
     const check = String(plain(built.named("openclaw-exposure-check-run")).create);
     assert.ok(!check.includes("--public"), check);
     assert.match(check, /'--url' 'https:\/\/box\.tail1234\.ts\.net'/);
