@@ -5,12 +5,15 @@
  */
 export { VpsAgent } from "./vps/agent";
 export { ExecSecurity, VpsAgentArgs } from "./vps/args";
+export { HostAgent } from "./owned/agent";
+export { HostAgentArgs } from "./owned/args";
 export { MoltworkerAgent } from "./moltworker/agent";
 export { BucketJurisdiction, BucketOnDestroy, MoltworkerAgentArgs } from "./moltworker/args";
 
 // The rules both the components and the config layer apply, for checking settings early.
 export { ARG_NAMES, CONFIG_NAMES, SettingNames, SettingProblem } from "./core/rules";
 export { vpsProblems } from "./vps/rules";
+export { ownedProblems } from "./owned/rules";
 export { moltworkerProblems, MOLTWORKER_COMMIT } from "./moltworker/rules";
 
 // Everything that lands on a vps host, rendered by pure functions.

@@ -17,7 +17,8 @@ export interface ConfigSource {
   checkout(dir: string): Checkout | undefined;
 }
 
-export type Target = "vps" | "moltworker";
+/** What a stack deploys: a Hetzner server, Cloudflare's Moltworker, or a machine the operator owns. */
+export type Target = "vps" | "moltworker" | "host";
 
 /** One problem with the configuration: the key, what is wrong, and the command that fixes it. */
 export interface ConfigProblem {

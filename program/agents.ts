@@ -161,22 +161,24 @@ export function parseAgents(source: ConfigSource, stack: string): StackAgent[] {
 
 /**
  * Two agents may not share a cloud-side name: a server, volume, worker or bucket; nor a
- * backup repository, where one's retention would prune the other's snapshots and a
- * restore of "latest" could bring back the other agent.
+ * machine the operator owns (both would use its /var/lib/openclaw); nor a backup
+ * repository, where one's retention would prune the other's snapshots and a restore of
+ * "latest" could bring back the other agent.
  */
 function sharedNameProblems(agents: readonly StackAgent[]): ConfigProblem[] {
   const owners = new Map<string, string>();
   const problems: ConfigProblem[] = [];
   for (const { name, config } of agents) {
+    const backup = config.target !== "moltworker" &&
+      config.backup && {
+        backupPrefix: `${config.backup.endpoint}/${config.backup.bucket}/${config.backup.prefix}`,
+      };
     const cloudNames =
       config.target === "vps"
-        ? {
-            hostname: config.hostname,
-            ...(config.backup && {
-              backupPrefix: `${config.backup.endpoint}/${config.backup.bucket}/${config.backup.prefix}`,
-            }),
-          }
-        : { workerName: config.workerName, bucketName: config.bucketName };
+        ? { hostname: config.hostname, ...backup }
+        : config.target === "host"
+          ? { host: config.host.toLowerCase(), ...backup }
+          : { workerName: config.workerName, bucketName: config.bucketName };
     for (const [field, value] of Object.entries(cloudNames)) {
       // A backup repository is one whatever target uses it; a name is one within its target.
       const id =

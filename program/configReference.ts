@@ -15,18 +15,22 @@ export interface ConfigKey {
   readonly shapes: readonly Target[];
 }
 
-const BOTH: readonly Target[] = ["vps", "moltworker"];
+const ALL: readonly Target[] = ["vps", "moltworker", "host"];
+/** The targets that provision a hardened host: a Hetzner server, or a machine the operator owns. */
+const HARDENED: readonly Target[] = ["vps", "host"];
 const VPS: readonly Target[] = ["vps"];
+const HOST: readonly Target[] = ["host"];
 const MOLTWORKER: readonly Target[] = ["moltworker"];
 
-/** Every key either shape reads. A test holds parseConfig, Pulumi.yaml and the README to it. */
+/** Every key any shape reads. A test holds parseConfig, Pulumi.yaml and the README to it. */
 export const CONFIG_REFERENCE: readonly ConfigKey[] = [
   {
     key: "clawkit:target",
     default: "required",
     secret: false,
-    description: "`vps` or `moltworker`: which shape the stack deploys",
-    shapes: BOTH,
+    description:
+      "`vps`, `moltworker`, or `host` (a Debian 12 machine you own, already on your tailnet): which shape the stack deploys",
+    shapes: ALL,
   },
   {
     key: "clawkit:agents",
@@ -34,35 +38,35 @@ export const CONFIG_REFERENCE: readonly ConfigKey[] = [
     secret: false,
     description:
       "a map from agent name to that agent's settings (any other `clawkit:` key without its prefix), each over the stack's; set with `--secret` once an entry holds a key",
-    shapes: BOTH,
+    shapes: ALL,
   },
   {
     key: "clawkit:anthropicApiKey",
     default: "none",
     secret: true,
     description: "Anthropic API key; at least one model key is required",
-    shapes: BOTH,
+    shapes: ALL,
   },
   {
     key: "clawkit:openaiApiKey",
     default: "none",
     secret: true,
     description: "OpenAI API key; at least one model key is required",
-    shapes: BOTH,
+    shapes: ALL,
   },
   {
     key: "clawkit:model",
     default: `${DEFAULT_MODELS.anthropic} (or ${DEFAULT_MODELS.openai} with only an OpenAI key)`,
     secret: false,
     description: "primary model, `anthropic/<model>` or `openai/<model>`",
-    shapes: BOTH,
+    shapes: ALL,
   },
   {
     key: "clawkit:tokenRotation",
     default: '""',
     secret: false,
     description: "any string; changing it generates a new gateway token",
-    shapes: BOTH,
+    shapes: ALL,
   },
   {
     key: "clawkit:lockdown",
@@ -70,7 +74,7 @@ export const CONFIG_REFERENCE: readonly ConfigKey[] = [
     secret: false,
     description:
       "the incident switch: `true` lets nobody in and cuts the agent off (vps: gateway stopped, no way out for the agent; moltworker: Access denies every person and the gateway restarts), keeping state and logs; `false` brings it back (README: incident runbooks)",
-    shapes: BOTH,
+    shapes: ALL,
   },
   {
     key: "clawkit:alertWebhook",
@@ -78,7 +82,7 @@ export const CONFIG_REFERENCE: readonly ConfigKey[] = [
     secret: true,
     description:
       "https URL that alerts are POSTed to as JSON (ntfy, Slack- or Discord-style webhooks); on moltworker, Cloudflare's billing alert goes there too",
-    shapes: BOTH,
+    shapes: ALL,
   },
   {
     key: "clawkit:alertTelegramChats",
@@ -86,21 +90,21 @@ export const CONFIG_REFERENCE: readonly ConfigKey[] = [
     secret: false,
     description:
       "numeric Telegram chat ids the bot sends alerts to (needs clawkit:telegramBotToken); refused on moltworker, where Cloudflare cannot send to Telegram",
-    shapes: BOTH,
+    shapes: ALL,
   },
   {
     key: "clawkit:gatewayPort",
     default: String(VPS_DEFAULTS.gatewayPort),
     secret: false,
     description: "gateway's loopback port, 1024-65535, not 3128-3132 (the host's proxies)",
-    shapes: VPS,
+    shapes: HARDENED,
   },
   {
     key: "clawkit:telegramBotToken",
     default: "none",
     secret: true,
     description: "Telegram bot token; enables the Telegram channel",
-    shapes: BOTH,
+    shapes: ALL,
   },
   {
     key: "clawkit:telegramAllowFrom",
@@ -108,14 +112,14 @@ export const CONFIG_REFERENCE: readonly ConfigKey[] = [
     secret: false,
     description:
       "numeric Telegram user ids allowed to talk to the agent (vps); refused on moltworker, which cannot pass it on (DMs stay on pairing)",
-    shapes: BOTH,
+    shapes: ALL,
   },
   {
     key: "clawkit:execSecurity",
     default: VPS_DEFAULTS.execSecurity,
     secret: false,
     description: "`allowlist` or `deny`; `full` is refused",
-    shapes: VPS,
+    shapes: HARDENED,
   },
   {
     key: "clawkit:execAllowlist",
@@ -123,7 +127,7 @@ export const CONFIG_REFERENCE: readonly ConfigKey[] = [
     secret: false,
     description:
       "programs the agent may run: names in /usr/bin or absolute paths; shells and interpreters are refused",
-    shapes: VPS,
+    shapes: HARDENED,
   },
   {
     key: "clawkit:bundledSkills",
@@ -131,7 +135,7 @@ export const CONFIG_REFERENCE: readonly ConfigKey[] = [
     secret: false,
     description:
       "skills shipped inside the pinned openclaw the agent may use; `clawhub` and `skill-creator` are refused",
-    shapes: VPS,
+    shapes: HARDENED,
   },
   {
     key: "clawkit:egressAllowlist",
@@ -139,7 +143,7 @@ export const CONFIG_REFERENCE: readonly ConfigKey[] = [
     secret: false,
     description:
       "hostnames the agent may reach through the proxy; `*.domain.tld` allowed, `*` and TLD wildcards refused, and so is any name of a model provider or Telegram (the agent reaches those only through the credential gateway)",
-    shapes: VPS,
+    shapes: HARDENED,
   },
   {
     key: "clawkit:tailnetTags",
@@ -208,8 +212,9 @@ export const CONFIG_REFERENCE: readonly ConfigKey[] = [
     key: "clawkit:adminUser",
     default: VPS_DEFAULTS.adminUser,
     secret: false,
-    description: "the admin (provisioning) login",
-    shapes: VPS,
+    description:
+      "the admin (provisioning) login; on `host`, set it to your own login on the machine (NOPASSWD sudo), which the kit's sshd then admits alone",
+    shapes: HARDENED,
   },
   {
     key: "clawkit:adminSshKeys",
@@ -224,7 +229,7 @@ export const CONFIG_REFERENCE: readonly ConfigKey[] = [
     secret: false,
     description:
       "S3-compatible bucket (R2, Hetzner Object Storage) for the kit's encrypted nightly backups of the agent's state (README: Backups and restore)",
-    shapes: VPS,
+    shapes: HARDENED,
   },
   {
     key: "clawkit:backupEndpoint",
@@ -232,35 +237,35 @@ export const CONFIG_REFERENCE: readonly ConfigKey[] = [
     secret: false,
     description:
       "the bucket's S3 endpoint host, such as `<account id>.r2.cloudflarestorage.com` or `fsn1.your-objectstorage.com` (https on 443; no scheme, port or path)",
-    shapes: VPS,
+    shapes: HARDENED,
   },
   {
     key: "clawkit:backupRegion",
     default: VPS_DEFAULTS.backupRegion,
     secret: false,
     description: "the bucket's S3 region: `auto` for R2; `fsn1`, `nbg1` or `hel1` for Hetzner",
-    shapes: VPS,
+    shapes: HARDENED,
   },
   {
     key: "clawkit:backupPrefix",
-    default: "the hostname",
+    default: "the hostname (host: openclaw-<stack>)",
     secret: false,
     description: "where in the bucket this agent's repository lives",
-    shapes: VPS,
+    shapes: HARDENED,
   },
   {
     key: "clawkit:backupAccessKeyId",
     default: "none (required with a bucket)",
     secret: true,
     description: "access key id of a token scoped to the bucket",
-    shapes: VPS,
+    shapes: HARDENED,
   },
   {
     key: "clawkit:backupSecretAccessKey",
     default: "none (required with a bucket)",
     secret: true,
     description: "that token's secret access key",
-    shapes: VPS,
+    shapes: HARDENED,
   },
   {
     key: "clawkit:backupKey",
@@ -268,14 +273,14 @@ export const CONFIG_REFERENCE: readonly ConfigKey[] = [
     secret: true,
     description:
       "the repository key the backups are encrypted with on the server, 32+ characters; keep a copy outside the stack: without it no backup can be read",
-    shapes: VPS,
+    shapes: HARDENED,
   },
   {
     key: "clawkit:backupKeepDaily",
     default: String(VPS_DEFAULTS.backupKeepDaily),
     secret: false,
     description: "days of daily backups kept (1-3650)",
-    shapes: VPS,
+    shapes: HARDENED,
   },
   {
     key: "clawkit:restoreFrom",
@@ -283,7 +288,47 @@ export const CONFIG_REFERENCE: readonly ConfigKey[] = [
     secret: false,
     description:
       "`latest` or a snapshot id: a new server's state is restored from the bucket before its gateway first starts (README: Backups and restore)",
-    shapes: VPS,
+    shapes: HARDENED,
+  },
+  {
+    key: "clawkit:host",
+    default: "required",
+    secret: false,
+    description:
+      "the machine's MagicDNS name or tailnet address (100.64.0.0/10, fd7a:115c:a1e0::/48); it must already be on your tailnet, running Debian 12 (or Raspberry Pi OS bookworm, 64-bit) with sshd; a LAN address needs `clawkit:sshFromLan` and `clawkit:sshHostKey`",
+    shapes: HOST,
+  },
+  {
+    key: "clawkit:sshPrivateKey",
+    default: "none (your ssh-agent)",
+    secret: true,
+    description:
+      "the admin's unencrypted OpenSSH private key (`pulumi config set --secret clawkit:sshPrivateKey < key`); unset, the kit uses your ssh-agent, which must hold the key (an encrypted key: `ssh-add` it and leave this unset)",
+    shapes: HOST,
+  },
+  {
+    key: "clawkit:sshHostKey",
+    default: "none (read at first contact over the tailnet)",
+    secret: false,
+    description:
+      "the machine's `ssh-ed25519 …` host key, read on the machine itself (`/etc/ssh/ssh_host_ed25519_key.pub`), pinned from the first packet; required with `clawkit:sshFromLan` or a LAN address",
+    shapes: HOST,
+  },
+  {
+    key: "clawkit:sshFromLan",
+    default: "[] (the tailnet only)",
+    secret: false,
+    description:
+      "private LAN ranges (10/8, 172.16/12, 192.168/16, fc00::/7) whose machines may also reach sshd, and the kit may provision from; public ranges and `0.0.0.0/0` are refused",
+    shapes: HOST,
+  },
+  {
+    key: "clawkit:deleteStateOnDestroy",
+    default: "false",
+    secret: false,
+    description:
+      "`pulumi destroy` also deletes the agent's state (`/var/lib/openclaw`); by default it stays, owned by root",
+    shapes: HOST,
   },
   {
     key: "clawkit:cloudflareAccountId",

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MoltworkerAgent } from "../moltworker/agent";
+import { HostAgent } from "../owned/agent";
 import { VpsAgent } from "../vps/agent";
 import { Agent, program } from "./program";
 import { pulumiConfigSource } from "./stackConfig";
@@ -19,19 +20,32 @@ function outputsOf(agent: Agent) {
         posture: agent.posture,
         listeningPorts: agent.listeningPorts,
       }
-    : {
-        gatewayToken: agent.gatewayToken,
-        workerUrl: agent.workerUrl,
-        bucketName: agent.bucketName,
-        accessServiceTokenId: agent.accessServiceTokenId,
-        accessServiceTokenSecret: agent.accessServiceTokenSecret,
-      };
+    : agent instanceof HostAgent
+      ? {
+          gatewayToken: agent.gatewayToken,
+          tailnetUrl: agent.tailnetUrl,
+          sshCommand: agent.sshCommand,
+          sshHostKey: agent.sshHostKey,
+          lockdown: agent.lockdown,
+          posture: agent.posture,
+          listeningPorts: agent.listeningPorts,
+        }
+      : {
+          gatewayToken: agent.gatewayToken,
+          workerUrl: agent.workerUrl,
+          bucketName: agent.bucketName,
+          accessServiceTokenId: agent.accessServiceTokenId,
+          accessServiceTokenSecret: agent.accessServiceTokenSecret,
+        };
 }
 
 const built = program(pulumiConfigSource(), pulumi.getStack());
-const single = built instanceof VpsAgent || built instanceof MoltworkerAgent ? built : undefined;
+const single =
+  built instanceof VpsAgent || built instanceof MoltworkerAgent || built instanceof HostAgent
+    ? built
+    : undefined;
 // A stack with one agent exports its outputs at the top, as it always has.
-const outputs: Partial<VpsAgent & MoltworkerAgent> = single ?? {};
+const outputs: Partial<VpsAgent & MoltworkerAgent & HostAgent> = single ?? {};
 
 export const gatewayToken = outputs.gatewayToken;
 export const tailnetUrl = outputs.tailnetUrl;

@@ -1,14 +1,18 @@
 import { ConfigSource } from "../core/config";
 import { MoltworkerAgent } from "../moltworker/agent";
+import { HostAgent } from "../owned/agent";
 import { VpsAgent } from "../vps/agent";
 import { FIRST_AGENT, hasAgentMap, parseAgents, StackAgent } from "./agents";
 import { adoptTopLevelResources } from "./legacy";
 
-/** One agent of either shape. */
-export type Agent = VpsAgent | MoltworkerAgent;
+/** One agent of any shape. */
+export type Agent = VpsAgent | MoltworkerAgent | HostAgent;
 
 /** Builds one agent from its validated configuration. */
 function buildAgent({ name, config }: StackAgent): Agent {
+  // The backup repository the config layer named (openclaw-<stack>), not the component's default.
+  if (config.target === "host")
+    return new HostAgent(name, { ...config.args, backupPrefix: config.backup?.prefix });
   // Only the first agent can own what a 0.1 stack registered at the top level.
   const opts = name === FIRST_AGENT ? { transformations: [adoptTopLevelResources(name)] } : {};
   return config.target === "vps"

@@ -4,9 +4,10 @@ import { ConfigError, ConfigProblem, configReader, ConfigSource, k, Target } fro
 import { parseVpsConfig, VpsConfig } from "../vps/config";
 import { CONFIG_REFERENCE } from "./configReference";
 import { MoltworkerConfig, parseMoltworkerConfig } from "../moltworker/config";
+import { HostConfig, parseHostConfig } from "../owned/config";
 
-/** The validated configuration of either shape. */
-export type ClawkitConfig = VpsConfig | MoltworkerConfig;
+/** The validated configuration of any shape. */
+export type ClawkitConfig = VpsConfig | MoltworkerConfig | HostConfig;
 
 /**
  * Reads and validates every key; throws one ConfigError naming every bad key, an
@@ -15,15 +16,15 @@ export type ClawkitConfig = VpsConfig | MoltworkerConfig;
  */
 export function parseConfig(source: ConfigSource, stack: string): ClawkitConfig {
   const target = source.get(k("target"));
-  if (target !== "vps" && target !== "moltworker") {
+  if (target !== "vps" && target !== "moltworker" && target !== "host") {
     throw new ConfigError([
       {
         key: k("target"),
         message:
           target === undefined || target === ""
             ? "is required"
-            : `must be "vps" or "moltworker", got "${target}"`,
-        fix: "pulumi config set clawkit:target vps (or moltworker)",
+            : `must be "vps", "moltworker" or "host", got "${target}"`,
+        fix: "pulumi config set clawkit:target vps (or moltworker, or host)",
         missing: target === undefined || target === "",
       },
       ...unknownKeyProblems(source.keys(), undefined),
@@ -31,7 +32,11 @@ export function parseConfig(source: ConfigSource, stack: string): ClawkitConfig 
   }
   const reader = configReader(source);
   const config =
-    target === "vps" ? parseVpsConfig(reader, stack) : parseMoltworkerConfig(reader, stack);
+    target === "vps"
+      ? parseVpsConfig(reader, stack)
+      : target === "host"
+        ? parseHostConfig(reader, stack)
+        : parseMoltworkerConfig(reader, stack);
   const problems = [...unknownKeyProblems(source.keys(), target), ...reader.problems];
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -1,17 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as crypto from "crypto";
 import { GatewayToken } from "../core/gatewayToken";
 import { ARG_NAMES, dnsLabel, plainArgProblems, refuseArgs } from "../core/rules";
+import { afterProvisioning } from "./afterProvisioning";
 import { VPS_INPUT_ARGS, VpsAgentArgs } from "./args";
-import { ExposureCheck } from "./exposureCheck";
 import { HardenedServer } from "./hardenedServer";
 import { packBundle, renderBundle } from "./host/bundle";
-import { renderHostSecrets } from "./host/secrets";
-import { HostLockdown } from "./hostLockdown";
-import { HostPosture } from "./hostPosture";
 import { Provisioner } from "./provisioner";
 import { vpsProblems } from "./rules";
-import { SecretsSync } from "./secretsSync";
 import { hostSettings, vpsSettings } from "./settings";
 import { TailnetAccess, waitForTailnetDevice } from "./tailnetAccess";
 
@@ -106,95 +101,16 @@ export class VpsAgent extends pulumi.ComponentResource {
       { parent: this, dependsOn: [host.volumeAttachment] },
     );
 
-    const secretsEnv = pulumi
-      .all([
-        token.value,
-        settings.anthropicApiKey,
-        settings.openaiApiKey,
-        settings.telegram?.botToken,
-        settings.alertWebhook,
-        settings.backup?.key,
-        settings.backup?.accessKeyId,
-        settings.backup?.secretAccessKey,
-      ])
-      .apply(
-        ([
-          gatewayToken,
-          anthropicApiKey,
-          openaiApiKey,
-          telegramBotToken,
-          alertWebhook,
-          backupKey,
-          backupAccessKeyId,
-          backupSecretAccessKey,
-        ]) =>
-          renderHostSecrets({
-            gatewayToken,
-            credentials: {
-              anthropic: anthropicApiKey,
-              openai: openaiApiKey,
-              telegram: telegramBotToken,
-            },
-            alertWebhook,
-            backup:
-              backupKey && backupAccessKeyId && backupSecretAccessKey
-                ? {
-                    key: backupKey,
-                    accessKeyId: backupAccessKeyId,
-                    secretAccessKey: backupSecretAccessKey,
-                  }
-                : undefined,
-          }),
-      );
-    const secrets = new SecretsSync(
-      `${name}-gateway-secrets`,
-      { connection: provisioner.connection, secretsEnv },
-      { parent: this, dependsOn: [provisioner.run] },
-    );
-    const lockdown = new HostLockdown(
-      `${name}-host-lockdown`,
-      {
-        connection: provisioner.connection,
-        lockdown: settings.lockdown,
-        provisioned: provisioner.run.id,
-      },
-      { parent: this, dependsOn: [secrets.apply] },
-    );
-
-    // What changes the host: a provisioning run, a new bundle, new secrets (as a digest,
-    // itself kept secret in the state), the lockdown. Each makes the checks run again.
-    const hostChanges = [
-      provisioner.run.id,
-      bundle.sha256,
-      pulumi.secret(
-        secretsEnv.apply((env) => crypto.createHash("sha256").update(env).digest("hex")),
-      ),
-      String(settings.lockdown),
-    ];
-    // Read after the lockdown switch, so it reports the host as the switch left it.
-    const posture = new HostPosture(
-      `${name}-host-posture`,
-      { connection: provisioner.connection, triggers: hostChanges },
-      { parent: this, dependsOn: [lockdown] },
-    );
-
     const tailnetUrl = pulumi.interpolate`https://${device.name}`;
-    new ExposureCheck(
-      `${name}-exposure-check`,
-      {
-        ipv4: host.server.ipv4Address,
-        ipv6: host.server.ipv6Address,
-        tailnetUrl,
-        gatewayPort: settings.gatewayPort,
-        // Every port something on the host listens on, whatever its address.
-        extraPorts: posture.listeningPorts,
-        gatewayToken: token.value,
-        lockdown: settings.lockdown,
-        hostChanges,
-      },
-      // After the lockdown switch and the posture: a locked-down host is checked as one.
-      { parent: this, dependsOn: [lockdown, posture] },
-    );
+    const { lockdown, posture } = afterProvisioning(this, name, {
+      provisioner,
+      bundleSha256: bundle.sha256,
+      settings,
+      gatewayToken: token.value,
+      tailnetUrl,
+      ipv4: host.server.ipv4Address,
+      ipv6: host.server.ipv6Address,
+    });
 
     this.gatewayToken = token.value;
     this.tailnetUrl = tailnetUrl;

@@ -41,7 +41,7 @@ export interface HardenedHostArgs extends AgentArgs {
   readonly backupEndpoint?: string;
   /** The bucket's S3 region ("auto" for R2; fsn1, nbg1 or hel1 for Hetzner). Default: "auto". */
   readonly backupRegion?: string;
-  /** Where in the bucket this agent's repository lives. Default: the hostname. */
+  /** Where in the bucket this agent's repository lives. Default: the vps's hostname; an owned machine's openclaw-<stack>-<name>. */
   readonly backupPrefix?: string;
   /** Access key id of a token scoped to the bucket (secret). Required with backupBucket. */
   readonly backupAccessKeyId?: pulumi.Input<string>;

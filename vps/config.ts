@@ -1,6 +1,6 @@
 import { ConfigReader, k, readAgentKeys } from "../core/config";
 import { CONFIG_NAMES, dnsLabel } from "../core/rules";
-import { ExecSecurity, VpsAgentArgs } from "./args";
+import { ExecSecurity, HardenedHostArgs, VpsAgentArgs } from "./args";
 import { VPS_DEFAULTS, vpsProblems } from "./rules";
 import { VpsSettings, vpsSettings } from "./settings";
 
@@ -17,16 +17,26 @@ export function stackHostname(stack: string): string {
   return dnsLabel("openclaw", stack);
 }
 
-/**
- * Reads the vps shape's keys into VpsAgent's args and judges them by the same rules
- * the component applies (vps/rules.ts), naming each `clawkit:` key; adds what only a
- * stack has: the providers' credentials.
- */
-export function parseVpsConfig(r: ConfigReader, stack: string): VpsConfig {
-  const { source, problem, list, integer, bool, text } = r;
-  const shared = readAgentKeys(r);
+/** A hardened host's keys as read, and as the rules judge them. */
+export interface HardenedHostKeys {
+  /** What the keys say, as a component takes it. */
+  readonly args: HardenedHostArgs;
+  /**
+   * The same, as the rules judge them here: a secret by whether it is set (a plain-text
+   * one is refused by the reader, not reported missing too), the webhook and the backup
+   * key by their values.
+   */
+  readonly judged: HardenedHostArgs;
+}
 
-  const args: VpsAgentArgs = {
+/**
+ * Reads the keys every target that provisions a machine shares: the agent's, the
+ * gateway, its channels, what the agent may run and reach, the admin login, backups.
+ */
+export function readHardenedHostKeys(r: ConfigReader): HardenedHostKeys {
+  const { source, list, integer, text } = r;
+  const shared = readAgentKeys(r);
+  const args: HardenedHostArgs = {
     ...shared,
     gatewayPort: integer("gatewayPort", VPS_DEFAULTS.gatewayPort),
     telegramBotToken: r.secret("telegramBotToken"),
@@ -36,17 +46,7 @@ export function parseVpsConfig(r: ConfigReader, stack: string): VpsConfig {
     execAllowlist: list("execAllowlist"),
     bundledSkills: list("bundledSkills"),
     egressAllowlist: list("egressAllowlist"),
-    tailnetTags: list("tailnetTags"),
-    hostname: text("hostname"),
-    serverType: text("serverType"),
-    location: text("location"),
-    image: text("image"),
-    volumeSizeGb: integer("volumeSizeGb", VPS_DEFAULTS.volumeSizeGb),
-    keepVolumeOnDestroy: bool("keepVolumeOnDestroy", true),
-    deleteProtection: bool("deleteProtection", false),
-    backups: bool("backups", true),
     adminUser: text("adminUser"),
-    adminSshKeys: list("adminSshKeys"),
     backupBucket: text("backupBucket"),
     backupEndpoint: text("backupEndpoint"),
     backupRegion: text("backupRegion"),
@@ -57,24 +57,44 @@ export function parseVpsConfig(r: ConfigReader, stack: string): VpsConfig {
     backupKeepDaily: integer("backupKeepDaily", VPS_DEFAULTS.backupKeepDaily),
     restoreFrom: text("restoreFrom"),
   };
-  // The rules judge a secret by whether it is set (a plain-text one is refused above,
-  // not reported missing too) and the webhook by its value.
   const given = (name: string) => (source.get(k(name)) ? "" : undefined);
-  r.problems.push(
-    ...vpsProblems(
-      {
-        ...args,
-        anthropicApiKey: given("anthropicApiKey"),
-        openaiApiKey: given("openaiApiKey"),
-        telegramBotToken: given("telegramBotToken"),
-        alertWebhook: shared.alertWebhook ? source.get(k("alertWebhook")) : undefined,
-        backupAccessKeyId: given("backupAccessKeyId"),
-        backupSecretAccessKey: given("backupSecretAccessKey"),
-        backupKey: args.backupKey ? source.get(k("backupKey")) : undefined,
-      },
-      CONFIG_NAMES,
-    ),
-  );
+  return {
+    args,
+    judged: {
+      ...args,
+      anthropicApiKey: given("anthropicApiKey"),
+      openaiApiKey: given("openaiApiKey"),
+      telegramBotToken: given("telegramBotToken"),
+      alertWebhook: shared.alertWebhook ? source.get(k("alertWebhook")) : undefined,
+      backupAccessKeyId: given("backupAccessKeyId"),
+      backupSecretAccessKey: given("backupSecretAccessKey"),
+      backupKey: args.backupKey ? source.get(k("backupKey")) : undefined,
+    },
+  };
+}
+
+/**
+ * Reads the vps shape's keys into VpsAgent's args and judges them by the same rules
+ * the component applies (vps/rules.ts), naming each `clawkit:` key; adds what only a
+ * stack has: the providers' credentials.
+ */
+export function parseVpsConfig(r: ConfigReader, stack: string): VpsConfig {
+  const { source, problem, list, integer, bool, text } = r;
+  const hardened = readHardenedHostKeys(r);
+  const own = {
+    tailnetTags: list("tailnetTags"),
+    hostname: text("hostname"),
+    serverType: text("serverType"),
+    location: text("location"),
+    image: text("image"),
+    volumeSizeGb: integer("volumeSizeGb", VPS_DEFAULTS.volumeSizeGb),
+    keepVolumeOnDestroy: bool("keepVolumeOnDestroy", true),
+    deleteProtection: bool("deleteProtection", false),
+    backups: bool("backups", true),
+    adminSshKeys: list("adminSshKeys"),
+  };
+  const args: VpsAgentArgs = { ...hardened.args, ...own };
+  r.problems.push(...vpsProblems({ ...hardened.judged, ...own }, CONFIG_NAMES));
 
   // Provider credentials: from stack config (encrypted) or the environment.
   r.providerSecret(

@@ -124,8 +124,14 @@ function backupSettings(args: HardenedHostArgs, defaultPrefix: string): BackupSe
   };
 }
 
-/** The non-secret host settings an agent's settings imply: what the bundle is rendered from. */
-export function hostSettings(settings: HardenedHostSettings, volumeDevice?: string): HostSettings {
+/**
+ * The non-secret host settings an agent's settings imply: what the bundle is rendered
+ * from. A machine the operator owns adds its LAN ranges for sshd; a vps has none.
+ */
+export function hostSettings(
+  settings: HardenedHostSettings & { readonly sshFromLan?: readonly string[] },
+  volumeDevice?: string,
+): HostSettings {
   const providers = [
     ...(settings.anthropicApiKey ? (["anthropic"] as const) : []),
     ...(settings.openaiApiKey ? (["openai"] as const) : []),
@@ -152,5 +158,6 @@ export function hostSettings(settings: HardenedHostSettings, volumeDevice?: stri
       keepDaily: settings.backup.keepDaily,
       restoreFrom: settings.backup.restoreFrom,
     },
+    ...(settings.sshFromLan?.length ? { sshFromLan: settings.sshFromLan } : {}),
   };
 }

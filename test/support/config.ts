@@ -7,6 +7,7 @@ import { Checkout } from "../../moltworker/checkout";
 import { VpsConfig } from "../../vps/config";
 import { parseConfig } from "../../program/stackConfig";
 import { MoltworkerConfig } from "../../moltworker/config";
+import { HostConfig } from "../../owned/config";
 
 /** The secrets of the baseline test stack. Tests look for these strings where they must not be. */
 export const TEST_SECRETS = {
@@ -112,6 +113,18 @@ export function baseConfig(): Record<string, string> {
   };
 }
 
+/** A complete, valid configuration of a machine the operator owns; tests override or delete keys. */
+export function hostConfig(): Record<string, string> {
+  return {
+    "clawkit:target": "host",
+    "clawkit:anthropicApiKey": TEST_SECRETS.anthropicApiKey,
+    "clawkit:telegramBotToken": TEST_SECRETS.telegramBotToken,
+    "clawkit:telegramAllowFrom": '["123456789"]',
+    "clawkit:host": "box.tail1234.ts.net",
+    "clawkit:adminUser": "alice",
+  };
+}
+
 /** Backups to a bucket, every required key set (fake values). */
 export const BACKUP_CONFIG: Record<string, string> = {
   "clawkit:backupBucket": "openclaw-backups",
@@ -130,6 +143,7 @@ export const SECRET_KEYS = [
   "clawkit:backupAccessKeyId",
   "clawkit:backupSecretAccessKey",
   "clawkit:backupKey",
+  "clawkit:sshPrivateKey",
   "hcloud:token",
   "tailscale:apiKey",
   "tailscale:oauthClientSecret",
@@ -157,6 +171,13 @@ export function sourceOf(
 export function parseVps(source: ConfigSource, stack = "dev"): VpsConfig {
   const config = parseConfig(source, stack);
   if (config.target !== "vps") throw new Error("expected a vps configuration");
+  return config;
+}
+
+/** parseConfig for a configuration that must be an owned machine's. */
+export function parseHost(source: ConfigSource, stack = "dev"): HostConfig {
+  const config = parseConfig(source, stack);
+  if (config.target !== "host") throw new Error("expected a host configuration");
   return config;
 }
 

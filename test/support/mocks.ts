@@ -55,6 +55,13 @@ export const SAMPLE_POSTURE = JSON.stringify({
   },
 });
 
+/** The host key the mocked machines answer with: a whole ed25519 key, its 32 bytes "HostKeyOfTheServerForTestsOnly00". */
+export const SAMPLE_HOST_KEY =
+  "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEhvc3RLZXlPZlRoZVNlcnZlckZvclRlc3RzT25seTAw";
+
+/** What an owned machine's preflight prints (vps/host/owned.ts parsePreflight): its host key, its tailnet name. */
+export const SAMPLE_PREFLIGHT = `${SAMPLE_HOST_KEY}\nbox.tail1234.ts.net.\n`;
+
 /** Resource options as the engine received them, by resource name. */
 export interface RegisteredOptions {
   readonly ignoreChanges: string[];
@@ -155,10 +162,12 @@ export async function installMocks(): Promise<void> {
             break;
           case "command:remote:Command":
             state.stdout = String(inputs.create).startsWith("cat /etc/ssh/")
-              ? "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHostKeyOfTheServerForTests\n"
-              : String(inputs.create).includes("clawkit-posture")
-                ? SAMPLE_POSTURE
-                : "";
+              ? `${SAMPLE_HOST_KEY}\n`
+              : String(inputs.create).startsWith("sh -s -- --owner ")
+                ? SAMPLE_PREFLIGHT
+                : String(inputs.create).includes("clawkit-posture")
+                  ? SAMPLE_POSTURE
+                  : "";
             state.stderr = "";
             break;
         }

@@ -5,6 +5,7 @@ import {
   FIXTURE_CHECKOUT_DIR,
   FIXTURE_WRANGLER_CONFIG,
   fixtureCheckout,
+  hostConfig,
   moltworkerConfig,
   parseMoltworker,
   parseVps,
@@ -65,7 +66,12 @@ describe("config: bad input is refused before any resource, naming the key and t
       "clawkit:target",
       /pulumi config set clawkit:target vps/,
     ],
-    ["unknown target", { "clawkit:target": "ec2" }, "clawkit:target", /"vps" or "moltworker"/],
+    [
+      "unknown target",
+      { "clawkit:target": "ec2" },
+      "clawkit:target",
+      /"vps", "moltworker" or "host"/,
+    ],
     [
       "no model key",
       { "clawkit:anthropicApiKey": undefined },
@@ -512,11 +518,16 @@ describe("config: an unknown or misspelt clawkit key is refused, naming the key 
 
   for (const entry of clawkitKeys) {
     const name = entry.key.slice("clawkit:".length);
-    const base = entry.shapes.includes("vps") ? baseConfig() : moltworkerConfig();
+    const base = entry.shapes.includes("vps")
+      ? baseConfig()
+      : entry.shapes.includes("host")
+        ? hostConfig()
+        : moltworkerConfig();
     const variants = {
       "other case": `clawkit:${name.toUpperCase()}`,
       "a letter dropped": `clawkit:${name.slice(0, -1)}`,
-      "two letters swapped": `clawkit:${name[1]}${name[0]}${name.slice(2)}`,
+      // The first two letters that differ (swapping "ss" in sshHostKey changes nothing).
+      "two letters swapped": `clawkit:${name.replace(/(.)((?!\1).)/, "$2$1")}`,
       "a misspelt namespace": `clawkti:${name}`,
     };
     it(`${entry.key}: every near miss is refused and points at it`, function () {

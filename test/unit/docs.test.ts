@@ -6,7 +6,7 @@ import { Target } from "../../core/config";
 import { parseAgents } from "../../program/agents";
 import { parseConfig } from "../../program/stackConfig";
 import { CONFIG_REFERENCE } from "../../program/configReference";
-import { baseConfig, moltworkerConfig, SECRET_KEYS, sourceOf } from "../support/config";
+import { baseConfig, hostConfig, moltworkerConfig, SECRET_KEYS, sourceOf } from "../support/config";
 import {
   DOC_FIGURES,
   DocFigure,
@@ -37,12 +37,13 @@ function keysRead(values: Record<string, string>): Set<string> {
 const FULL: Record<Target, Record<string, string>> = {
   vps: { ...baseConfig(), "clawkit:openaiApiKey": "sk-proj-x" },
   moltworker: { ...moltworkerConfig(), "clawkit:openaiApiKey": "sk-proj-x" },
+  host: { ...hostConfig(), "clawkit:openaiApiKey": "sk-proj-x" },
 };
 
 describe("docs: the config reference, Pulumi.yaml and the README agree with the code", function () {
   const reference = new Map(CONFIG_REFERENCE.map((k) => [k.key, k]));
 
-  for (const shape of ["vps", "moltworker"] as const) {
+  for (const shape of ["vps", "moltworker", "host"] as const) {
     it(`the reference lists exactly the keys the ${shape} shape reads`, function () {
       const read = [...keysRead(FULL[shape])].sort();
       const listed = CONFIG_REFERENCE.filter((k) => k.shapes.includes(shape))
@@ -122,7 +123,7 @@ describe("docs: the config reference, Pulumi.yaml and the README agree with the 
     for (const doc of ["docs/threat-model.md", "README.md"]) {
       const text = fs.readFileSync(path.join(ROOT, doc), "utf8");
       for (const m of text.matchAll(
-        /`((?:core|vps|moltworker|program|policy|scripts|test|docs)\/[\w./-]+)`/g,
+        /`((?:core|vps|moltworker|owned|program|policy|scripts|test|docs)\/[\w./-]+)`/g,
       ))
         named.add(m[1].replace(/\/$/, ""));
     }

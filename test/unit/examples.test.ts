@@ -18,6 +18,7 @@ const EXAMPLES: [string, Record<string, string>][] = [
       "tailscale:apiKey": TEST_SECRETS.tailscaleApiKey,
     },
   ],
+  ["Pulumi.example-host.yaml", { "clawkit:anthropicApiKey": TEST_SECRETS.anthropicApiKey }],
   [
     "Pulumi.example-moltworker.yaml",
     {

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { ComponentProvider, getPulumiComponents } from "@pulumi/pulumi/provider/experimental";
 import * as library from "../../index";
-import { MoltworkerAgent, VpsAgent } from "../../index";
+import { HostAgent, MoltworkerAgent, VpsAgent } from "../../index";
 import { FIXTURE_CHECKOUT_DIR, FIXTURE_COMMIT, TEST_SECRETS } from "../support/config";
 import { installMocks, registrations, settle, unwrap, valueOf } from "../support/mocks";
 import { matchSnapshot } from "../support/snapshot";
@@ -27,7 +27,7 @@ interface Schema {
  * source by Pulumi's analyzer, offline.
  */
 const provider = new ComponentProvider({
-  components: [VpsAgent, MoltworkerAgent],
+  components: [VpsAgent, MoltworkerAgent, HostAgent],
   dirname: ROOT,
   name: "clawkit",
 });
@@ -40,16 +40,17 @@ describe("component plugin: Pulumi's analyzer reads the components' schema offli
     schema = JSON.parse(await provider.getSchema()) as Schema;
   });
 
-  it("the plugin host finds exactly the two agents among the library entry's exports", function () {
+  it("the plugin host finds exactly the three agents among the library entry's exports", function () {
     assert.deepStrictEqual(
       getPulumiComponents(library).map((c) => c.name),
-      ["VpsAgent", "MoltworkerAgent"],
+      ["VpsAgent", "HostAgent", "MoltworkerAgent"],
     );
   });
 
   it("one component resource per shape, under the clawkit:index tokens", function () {
     assert.strictEqual(schema.name, "clawkit");
     assert.deepStrictEqual(Object.keys(schema.resources).sort(), [
+      "clawkit:index:HostAgent",
       "clawkit:index:MoltworkerAgent",
       "clawkit:index:VpsAgent",
     ]);
@@ -62,6 +63,8 @@ describe("component plugin: Pulumi's analyzer reads the components' schema offli
       ["VpsAgent", "anthropicApiKey"],
       ["VpsAgent", "telegramBotToken"],
       ["VpsAgent", "alertWebhook"],
+      ["HostAgent", "sshPrivateKey"],
+      ["HostAgent", "anthropicApiKey"],
       ["MoltworkerAgent", "cloudflareApiToken"],
       ["MoltworkerAgent", "anthropicApiKey"],
     ];
@@ -136,6 +139,28 @@ describe("component plugin: the provider's construct under mocks", function () {
       secret: ["adminPrivateKey", "gatewayToken"],
       leaking: [],
     });
+  });
+
+  it("HostAgent: its children under it, only commands (no cloud resource), every output of the schema, the token secret", async function () {
+    const { urn, state, children } = await construct("clawkit:index:HostAgent", {
+      anthropicApiKey: pulumi.secret(TEST_SECRETS.anthropicApiKey),
+      host: "box.tail1234.ts.net",
+      adminUser: "alice",
+    });
+    assert.strictEqual(urn, "urn:pulumi:dev::clawkit::clawkit:index:HostAgent::a");
+    const schema = JSON.parse(await provider.getSchema()) as Schema;
+    assert.deepStrictEqual(
+      Object.keys(state).sort(),
+      Object.keys(schema.resources["clawkit:index:HostAgent"].properties).sort(),
+    );
+    const types = new Set(children.map((u) => u.split("::")[2].split("$").pop()));
+    assert.deepStrictEqual([...types].filter((t) => !t?.startsWith("clawkit:")).sort(), [
+      "command:local:Command",
+      "command:remote:Command",
+      "random:index/randomPassword:RandomPassword",
+    ]);
+    for (const child of children) assert.match(child.split("::")[3], /^a-/);
+    assert.deepStrictEqual(await secrecy(state), { secret: ["gatewayToken"], leaking: [] });
   });
 
   it("MoltworkerAgent: its children under it, the token and the service token's secret secret", async function () {
