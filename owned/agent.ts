@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { GatewayToken } from "../core/gatewayToken";
 import { ARG_NAMES, dnsLabel, plainArgProblems, refuseArgs } from "../core/rules";
 import { afterProvisioning } from "../vps/afterProvisioning";
-import { packBundle, PROVISION_COMMAND, renderBundle } from "../vps/host/bundle";
+import { packBundle, PROVISION_COMMAND, renderBundle, renderHostEnv } from "../vps/host/bundle";
 import {
   ownedProvisionCommand,
   ownerTag,
@@ -71,8 +71,10 @@ export class HostAgent extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const bundle = packBundle(renderBundle(hostSettings(settings)));
-    const teardown = teardownCommands(owner, settings.deleteStateOnDestroy);
+    const onHost = hostSettings(settings);
+    const bundle = packBundle(renderBundle(onHost));
+    // The removal reads the host's names and paths (clawkit.env, no secret) ahead of it.
+    const teardown = teardownCommands(owner, settings.deleteStateOnDestroy, renderHostEnv(onHost));
     const provisioner = new Provisioner(
       `${name}-host`,
       {

@@ -236,10 +236,14 @@ if (process.argv.includes("--system")) {
       "--timeout",
       "120000",
       "test/system/host.test.ts",
+      "test/system/owned-host.test.ts",
     ],
     { cwd: ROOT, env: { ...process.env, CI: "true", CLAWKIT_SYSTEM_FIGURES: out } },
   );
   const f = fs.existsSync(out) ? JSON.parse(fs.readFileSync(out, "utf8")) : {};
+  // owned-host.test.ts writes its own beside it.
+  const ownedOut = out.replace(/\.json$/, "-owned.json");
+  const owned = fs.existsSync(ownedOut) ? JSON.parse(fs.readFileSync(ownedOut, "utf8")) : {};
   // Figures from a run whose checks failed are not the kit's figures.
   if (result.status !== 0) {
     console.error(`system run failed:\n${result.stdout.slice(-3000)}`);
@@ -324,6 +328,16 @@ if (process.argv.includes("--system")) {
     "restore onto a new server, then the gateway's first start to healthy",
     seconds(f.restoreSeconds),
     "clawkit-secrets-apply with restoreFrom latest on a second throwaway root",
+  );
+  figure(
+    "a machine you own (host): stock Debian to a healthy gateway over SSH",
+    seconds(owned.provisionSeconds),
+    "test/system/owned-host.test.ts: preflight, record, provisioning and secrets from the tailnet peer",
+  );
+  figure(
+    "a machine you own (host): pulumi destroy's removal",
+    seconds(owned.teardownSeconds),
+    "teardown.sh remove over SSH, the state kept",
   );
   figure("agent egress attempts blocked", f.egressBlocked, how);
   figure("audit on the running host", f.audit && JSON.stringify(f.audit), how);

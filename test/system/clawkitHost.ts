@@ -26,7 +26,14 @@ import { BundleFile } from "../../vps/host/tar";
 import { renderUserData } from "../../vps/host/userdata";
 import { SECRETS_APPLY_COMMAND } from "../../vps/secretsSync";
 import { hostSettings as vpsHostSettings } from "../../vps/settings";
-import { baseConfig, parseVps, sourceOf, TEST_SECRETS } from "../support/config";
+import {
+  baseConfig,
+  hostConfig,
+  parseHost,
+  parseVps,
+  sourceOf,
+  TEST_SECRETS,
+} from "../support/config";
 import { makeTestCa } from "../support/test-ca";
 import { NODE24, ROOT, tempDir } from "../support/tools";
 import { ExecResult, fetchDebs, NET, sleep, StagedFile, SystemHost } from "./harness";
@@ -259,6 +266,22 @@ export function providerRequests(log: string): {
     .map((l) => JSON.parse(l));
 }
 
+/** The keys every test host shares, whatever its target: both providers, Telegram, backups. */
+function sharedTestKeys(): Record<string, string> {
+  return {
+    // Every route of the credential gateway: both providers and Telegram.
+    "clawkit:openaiApiKey": TEST_SECRETS.openaiApiKey,
+    "clawkit:execAllowlist": '["date"]',
+    "clawkit:egressAllowlist": JSON.stringify([ALLOWED_HOST, `*.${INWARD_DOMAIN}`]),
+    // Backups to the fake bucket, with the key and token of TEST_SECRETS' kind.
+    "clawkit:backupBucket": BACKUP.bucket,
+    "clawkit:backupEndpoint": BACKUP_ENDPOINT,
+    "clawkit:backupAccessKeyId": BACKUP.accessKeyId,
+    "clawkit:backupSecretAccessKey": BACKUP.secretAccessKey,
+    "clawkit:backupKey": BACKUP.key,
+  };
+}
+
 /**
  * What provisioning ships, derived from a stack configuration by the same code
  * `pulumi up` uses (defaults included), so the host under test is the one a user gets.
@@ -267,24 +290,22 @@ export function hostSettings(extra: Record<string, string> = {}): HostSettings {
   const config = parseVps(
     sourceOf({
       ...baseConfig(),
-      // Every route of the credential gateway: both providers and Telegram.
-      "clawkit:openaiApiKey": TEST_SECRETS.openaiApiKey,
+      ...sharedTestKeys(),
       "clawkit:hostname": HOSTNAME,
       "clawkit:serverType": process.arch === "arm64" ? "cax11" : "cx23",
-      "clawkit:execAllowlist": '["date"]',
-      "clawkit:egressAllowlist": JSON.stringify([ALLOWED_HOST, `*.${INWARD_DOMAIN}`]),
-      // Backups to the fake bucket, with the key and token of TEST_SECRETS' kind.
-      "clawkit:backupBucket": BACKUP.bucket,
-      "clawkit:backupEndpoint": BACKUP_ENDPOINT,
-      "clawkit:backupAccessKeyId": BACKUP.accessKeyId,
-      "clawkit:backupSecretAccessKey": BACKUP.secretAccessKey,
-      "clawkit:backupKey": BACKUP.key,
       ...extra,
     }),
     "systest",
   );
   // No volume: there is no block device in the throwaway root.
   return vpsHostSettings(config, undefined);
+}
+
+/** What provisioning ships to a machine the operator owns (clawkit:target host), the same way. */
+export function ownedHostSettings(extra: Record<string, string>): HostSettings {
+  return vpsHostSettings(
+    parseHost(sourceOf({ ...hostConfig(), ...sharedTestKeys(), ...extra }), "systest"),
+  );
 }
 
 /** The kit's user-data without the keys that need Debian's and Tailscale's mirrors. */

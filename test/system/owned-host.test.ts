@@ -23,7 +23,7 @@ import { requirePrerequisites, run, tempDir } from "../support/tools";
 import { makeBucketStore, startFakeBucket } from "./backups";
 import {
   bootClawkitHost,
-  hostSettings,
+  ownedHostSettings,
   HOSTNAME,
   PROBE_IN_ROOT,
   seedRuntime,
@@ -37,8 +37,12 @@ import { ExecResult, NET, Peer, sleep, SystemHost, systemPrerequisites } from ".
 const OPERATOR = "opadmin";
 const OWNER = ownerTag("systest", "owned");
 const PROBE = path.join(__dirname, "probe.py");
-/** The LAN the operator may opt in to: the root's public side stands in for it. */
-const LAN = [`${NET.publicPeer.replace(/\.\d+$/, ".0")}/${NET.publicPrefix}`, "2001:db8:1::/64"];
+/** A home LAN on the root's eth0, both families: what the operator may opt in to. */
+const LAN = {
+  ranges: ["192.168.77.0/24", "fd00:77::/64"],
+  host: ["192.168.77.10", "fd00:77::10"],
+  peer: ["192.168.77.1", "fd00:77::1"],
+} as const;
 /** Paths a stock machine changes by itself, or the test harness does: not the kit's. */
 const NOT_THE_KITS = [
   "/etc/ssl/certs",
@@ -71,10 +75,16 @@ describe("system: a machine the operator owns, provisioned over SSH on the tailn
   const identity = path.join(keys.dir, "id_ed25519");
   const knownHosts = path.join(keys.dir, "known_hosts");
   const secrets = testSecrets(1);
-  const settings = (sshFromLan: string[] = []) => ({
-    ...hostSettings({ "clawkit:adminUser": OPERATOR }),
-    sshFromLan,
-  });
+  /** The host key the preflight read, once it has: the LAN opt-in needs it given. */
+  let pinnedKey = "";
+  const settings = (sshFromLan: readonly string[] = []) =>
+    ownedHostSettings({
+      "clawkit:host": NET.tailnetHost,
+      "clawkit:adminUser": OPERATOR,
+      ...(sshFromLan.length
+        ? { "clawkit:sshFromLan": JSON.stringify(sshFromLan), "clawkit:sshHostKey": pinnedKey }
+        : {}),
+    });
   const teardown = (deleteState = false) =>
     teardownCommands(OWNER, deleteState, renderHostEnv(settings()));
   let stock: string;
@@ -127,7 +137,7 @@ describe("system: a machine the operator owns, provisioned over SSH on the tailn
       ],
       { input: opts.input ?? "", timeoutMs: opts.timeoutMs ?? 600_000 },
     );
-  const provisionOver = (from: Peer, address: string, sshFromLan: string[] = []) =>
+  const provisionOver = (from: Peer, address: string, sshFromLan: readonly string[] = []) =>
     ssh(from, address, ownedProvisionCommand(PROVISION_COMMAND), {
       input: packBundle(renderBundle(settings(sshFromLan))).base64,
     });
@@ -232,6 +242,18 @@ describe("system: a machine the operator owns, provisioned over SSH on the tailn
     host = await bootClawkitHost(userData, { "/var/lib/tailscale-shim/joined": "" });
     for (let i = 0; i < 120 && host.exec("test -e /run/cloud-init/result.json").status !== 0; i++)
       await sleep(1000);
+    // The LAN: one more address of each family on eth0, and on the internet peer's end.
+    const addLan = (where: "host" | "internet", address: string, prefix: number) => {
+      const add = `dev=$(ip -o addr show to "$1" | awk '{ print $2 }') && ip addr add "$2/$3" dev "$dev"${
+        prefix === 64 ? " nodad" : ""
+      }`;
+      const anchor = where === "host" ? NET.publicHost : NET.publicPeer;
+      const cmd = ["sh", "-c", add, "sh", anchor, address, String(prefix)];
+      const r = where === "host" ? host.exec(cmd) : host.execIn(where, cmd);
+      assert.strictEqual(r.status, 0, r.stderr);
+    };
+    LAN.host.forEach((address, i) => addLan("host", address, i ? 64 : 24));
+    LAN.peer.forEach((address, i) => addLan("internet", address, i ? 64 : 24));
     stock = manifest();
     seedRuntime(host);
     await startResolver(host);
@@ -262,7 +284,7 @@ describe("system: a machine the operator owns, provisioned over SSH on the tailn
 
   it("the preflight refuses the LAN way in, either family, naming clawkit:sshFromLan, and changes nothing", function () {
     const preflight = preflightCommand(OWNER, []);
-    for (const address of [NET.publicHost, NET.publicHost6]) {
+    for (const address of [...LAN.host, NET.publicHost6]) {
       const r = ssh("internet", address, preflight.command, {
         input: preflight.stdin,
         pinned: false,
@@ -271,8 +293,8 @@ describe("system: a machine the operator owns, provisioned over SSH on the tailn
       assert.match(r.stderr, /not over tailscale0.*clawkit:sshFromLan/s);
     }
     // The same way in with the range opted in passes the arrival check.
-    const lan = preflightCommand(OWNER, LAN);
-    const admitted = ssh("internet", NET.publicHost, lan.command, {
+    const lan = preflightCommand(OWNER, LAN.ranges);
+    const admitted = ssh("internet", LAN.host[0], lan.command, {
       input: lan.stdin,
       pinned: false,
     });
@@ -291,8 +313,9 @@ describe("system: a machine the operator owns, provisioned over SSH on the tailn
     const onDisk = host.exec("cut -d ' ' -f 1,2 /etc/ssh/ssh_host_ed25519_key.pub").stdout.trim();
     assert.strictEqual(report.hostKey, onDisk);
     assert.strictEqual(report.dnsName, `${HOSTNAME}.tailnet-test.ts.net`);
-    const addresses = [NET.tailnetHost, NET.tailnetHost6, NET.publicHost, NET.publicHost6];
+    const addresses = [NET.tailnetHost, NET.tailnetHost6, ...LAN.host];
     fs.writeFileSync(knownHosts, `${addresses.join(",")} ${report.hostKey}\n`);
+    pinnedKey = report.hostKey;
   });
 
   it("records, provisions and applies the secrets over the pinned connection: stock to a healthy gateway", async function () {
@@ -323,7 +346,7 @@ describe("system: a machine the operator owns, provisioned over SSH on the tailn
         OPERATOR,
         "--",
         "env",
-        `SSH_CONNECTION=${NET.publicPeer} 50000 ${NET.publicHost} 22`,
+        `SSH_CONNECTION=${LAN.peer[0]} 50000 ${LAN.host[0]} 22`,
         "sh",
         "-c",
         ownedProvisionCommand(PROVISION_COMMAND),
@@ -342,7 +365,7 @@ describe("system: a machine the operator owns, provisioned over SSH on the tailn
     );
   });
 
-  for (const address of [NET.publicHost, NET.publicHost6]) {
+  for (const address of LAN.host) {
     it(`attacked [R1]: from the LAN side (${address}), 0 open TCP ports of 65535, sshd included`, function () {
       assert.deepStrictEqual(
         JSON.parse(probe("internet", ["scan", address, "1", "65535"]).stdout),
@@ -426,36 +449,44 @@ describe("system: a machine the operator owns, provisioned over SSH on the tailn
   });
 
   it("clawkit:sshFromLan opens sshd, and only sshd, to the named ranges; dropping it closes them again", function () {
-    const opened = provisionOver("tailnet", NET.tailnetHost, LAN);
+    const opened = provisionOver("tailnet", NET.tailnetHost, [...LAN.ranges]);
     assert.strictEqual(opened.status, 0, opened.stderr);
-    for (const address of [NET.publicHost, NET.publicHost6]) {
+    for (const address of LAN.host) {
       const r = ssh("internet", address, "id -un");
       assert.strictEqual(r.stdout.trim(), OPERATOR, `${address}: ${r.stderr}`);
     }
+    // Only sshd, and only from the named ranges: the public side stays shut.
     assert.deepStrictEqual(
-      JSON.parse(probe("internet", ["scan", NET.publicHost, "1", "65535"]).stdout),
+      JSON.parse(probe("internet", ["scan", LAN.host[0], "1", "65535"]).stdout),
       [22],
     );
+    assert.strictEqual(host.tcpConnect("internet", NET.publicHost6, 22), false);
     // Provisioning over the LAN itself passes the arrival check now.
-    const overLan = provisionOver("internet", NET.publicHost, LAN);
+    const overLan = provisionOver("internet", LAN.host[0], [...LAN.ranges]);
     assert.strictEqual(overLan.status, 0, overLan.stderr);
     const closed = provisionOver("tailnet", NET.tailnetHost);
     assert.strictEqual(closed.status, 0, closed.stderr);
-    for (const address of [NET.publicHost, NET.publicHost6])
+    for (const address of LAN.host)
       assert.strictEqual(host.tcpConnect("internet", address, 22), false, address);
     assert.doesNotMatch(host.exec("ufw show added").stdout, /LAN/);
   });
 
   it("pulumi destroy's command removes the kit, keeps the state root's alone, never leaves the tailnet, and sshd still answers", function () {
+    const start = Date.now();
     const removed = ssh("tailnet", NET.tailnetHost, teardown().delete, { input: teardown().stdin });
+    figures.teardownSeconds = (Date.now() - start) / 1000;
     assert.strictEqual(removed.status, 0, removed.stderr);
     assert.deepStrictEqual(changedSinceStock(), { gone: [], new: [] });
     assert.strictEqual(host.exec("test -e /opt/clawkit").status, 1, "the runtime is gone");
     assert.match(host.exec("ufw status").stdout, /inactive/);
     for (const user of ["openclaw", "clawkit-credgw", "clawkit-alert", "clawkit-backup"])
       assert.notStrictEqual(host.exec(["getent", "passwd", user]).status, 0, user);
-    const units = host.exec("systemctl list-unit-files --no-legend 'clawkit*' 'openclaw*'").stdout;
-    assert.strictEqual(units.trim(), "");
+    // Every unit the kit knows by name, none loaded; the test's own preinstall aside.
+    const units = host
+      .exec("systemctl list-unit-files --no-legend 'clawkit*' 'openclaw*'")
+      .stdout.split("\n")
+      .filter((l) => l.trim() && !l.startsWith("clawkit-test-"));
+    assert.deepStrictEqual(units, []);
     assert.strictEqual(
       host.exec(["stat", "-c", "%U:%G %a", HOST.stateDir]).stdout.trim(),
       "root:root 700",

@@ -7,7 +7,8 @@ import * as path from "path";
 import * as zlib from "zlib";
 import { ConfigError } from "../../core/config";
 import { HostAgent } from "../../owned/agent";
-import { packBundle, PROVISION_COMMAND, renderBundle } from "../../vps/host/bundle";
+import { packBundle, PROVISION_COMMAND, renderBundle, renderHostEnv } from "../../vps/host/bundle";
+import { hostSettings } from "../../vps/settings";
 import { ownedProvisionCommand, preflightCommand, teardownCommands } from "../../vps/host/owned";
 import { pinnedHostKey, Provisioner } from "../../vps/provisioner";
 import {
@@ -306,7 +307,7 @@ describe("host target: the resource graph of a machine the operator owns (mocks)
     assert.ok(!built.resources.some((r) => r.name === "openclaw-host-host-key"));
   });
 
-  it("every command after the preflight is pinned to the host key it read [R8]", function () {
+  it("every command after the preflight is pinned to the host key it read [R8, H1]", function () {
     const remote = built.resources.filter(
       (r) => r.type === "command:remote:Command" && r.name !== "openclaw-host-preflight",
     );
@@ -324,9 +325,12 @@ describe("host target: the resource graph of a machine the operator owns (mocks)
     }
   });
 
-  it("the teardown: the record before the first provisioning, the removal after everything on destroy, no triggers", function () {
+  it("the teardown: the record before the first provisioning, the removal after everything on destroy, no triggers [H3]", function () {
     const teardown = plain(built.named("openclaw-teardown"));
-    const expected = teardownCommands(OWNER, false);
+    // The host's settings file the bundle ships, ahead of the script: its names and paths.
+    const hostEnv = renderHostEnv(hostSettings(parseHost(sourceOf(withAll, SECRET_KEYS))));
+    assert.match(hostEnv, /^CLAWKIT_STATE_DIR="\/var\/lib\/openclaw"$/m);
+    const expected = teardownCommands(OWNER, false, hostEnv);
     assert.strictEqual(teardown.create, expected.command);
     assert.strictEqual(teardown.delete, expected.delete);
     assert.ok(!String(teardown.delete).includes("--delete-state"));
@@ -348,7 +352,7 @@ describe("host target: the resource graph of a machine the operator owns (mocks)
     assert.match(String(provision.create), /--arrived "\$1"' sh "\$SSH_CONNECTION"$/);
     const bundle = zlib.gunzipSync(Buffer.from(String(provision.stdin), "base64")).toString("utf8");
     assert.ok(bundle.includes("AllowUsers alice"), "sshd does not admit the operator's login");
-    assert.ok(!bundle.includes("CLAWKIT_SSH_FROM_LAN"), "no LAN rule without sshFromLan");
+    assert.doesNotMatch(bundle, /^CLAWKIT_SSH_FROM_LAN=/m, "no LAN range without sshFromLan");
     // The stack's first agent backs up to openclaw-<stack>, as the reference says.
     assert.ok(
       bundle.includes(
@@ -651,7 +655,7 @@ describe("host target: bad input is refused before any resource, naming the key 
     assert.strictEqual(registered.length, before);
   });
 
-  it("two host agents of one stack on the same machine are refused (both would use /var/lib/openclaw)", function () {
+  it("two host agents of one stack on the same machine are refused (both would use /var/lib/openclaw) [H2]", function () {
     const error = refused(
       {
         ...hostConfig(),
