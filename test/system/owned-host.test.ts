@@ -499,6 +499,8 @@ describe("system: a machine the operator owns, provisioned over SSH on the tailn
   });
 
   it("provisioning again adopts the kept state, and the gateway comes back", async function () {
+    // The closed network again: the runtime comes from this machine, as at the start.
+    seedRuntime(host);
     const preflight = preflightCommand(OWNER, []);
     assert.strictEqual(
       ssh("tailnet", NET.tailnetHost, preflight.command, { input: preflight.stdin }).status,
