@@ -130,7 +130,7 @@ const schemaSeconds = timed(() => {
       "-e",
       `const { ComponentProvider } = require("@pulumi/pulumi/provider/experimental");
        const lib = require("./index.ts");
-       new ComponentProvider({ components: [lib.VpsAgent, lib.MoltworkerAgent], dirname: ".", name: "clawkit" })
+       new ComponentProvider({ components: [lib.VpsAgent, lib.MoltworkerAgent, lib.HostAgent], dirname: ".", name: "clawkit" })
          .getSchema().then((s) => process.stdout.write(s));`,
     ],
     { cwd: ROOT },
