@@ -11,15 +11,15 @@ import { command, requirePrerequisites, ROOT, run } from "../support/tools";
 
 /** The consumer program's stack outputs. */
 interface ConsumerOutputs {
-  gatewayTokens: Record<"personal" | "work" | "cloud", pulumi.Output<string>>;
+  gatewayTokens: Record<"personal" | "work" | "closet" | "cloud", pulumi.Output<string>>;
   tailnetUrls: pulumi.Output<string>[];
   workerUrl: pulumi.Output<string>;
 }
 
 const FIXTURE = path.join(ROOT, "test", "fixtures", "consumer");
-const AGENTS = ["personal", "work", "cloud"];
+const AGENTS = ["personal", "work", "closet", "cloud"];
 
-describe("artifacts: a Pulumi program using the packed package as a library: two vps agents and a moltworker one in one stack (mocks)", function () {
+describe("artifacts: a Pulumi program using the packed package as a library: two vps agents, a host agent and a moltworker one in one stack (mocks)", function () {
   this.timeout(300_000);
   let pkg: InstalledPackage;
   let outputs: ConsumerOutputs;
@@ -43,6 +43,8 @@ describe("artifacts: a Pulumi program using the packed package as a library: two
         "consumer:accessEmail": "alice@example.com",
         "consumer:moltworkerDir": FIXTURE_CHECKOUT_DIR,
         "consumer:moltworkerCommit": FIXTURE_COMMIT,
+        "consumer:closetHost": "closet.tail1234.ts.net",
+        "consumer:closetLogin": "alice",
       },
       ["consumer:anthropicApiKey", "consumer:telegramBotToken", "consumer:cloudflareApiToken"],
     );
@@ -110,14 +112,11 @@ describe("artifacts: a Pulumi program using the packed package as a library: two
           }),
       );
     const names = Object.fromEntries(AGENTS.map((a) => [a, namesOf(a)]));
-    for (const [a, b] of [
-      ["personal", "work"],
-      ["personal", "cloud"],
-      ["work", "cloud"],
-    ]) {
-      const shared = [...names[a]].filter((n) => names[b].has(n));
-      assert.deepStrictEqual(shared, [], `${a} and ${b} share ${shared.join(", ")}`);
-    }
+    for (const [i, a] of AGENTS.entries())
+      for (const b of AGENTS.slice(i + 1)) {
+        const shared = [...names[a]].filter((n) => names[b].has(n));
+        assert.deepStrictEqual(shared, [], `${a} and ${b} share ${shared.join(", ")}`);
+      }
     // Servers and volumes by name, the worker and its bucket, and the Access application.
     const named = (type: string) =>
       resources.filter((r) => r.type === type).map((r) => unwrap(r.inputs.name));
@@ -129,13 +128,13 @@ describe("artifacts: a Pulumi program using the packed package as a library: two
     );
     assert.ok(names.cloud.has("openclaw-dev-cloud"), [...names.cloud].join(", "));
     const hosts = await Promise.all(outputs.tailnetUrls.map(valueOf));
-    assert.strictEqual(new Set(hosts.map((u) => new URL(u).hostname)).size, 2, hosts.join(", "));
+    assert.strictEqual(new Set(hosts.map((u) => new URL(u).hostname)).size, 3, hosts.join(", "));
   });
 
   it("each agent has its own gateway token, and each is secret", async function () {
     const tokens = Object.values(outputs.gatewayTokens);
     const values = await Promise.all(tokens.map(valueOf));
-    assert.strictEqual(new Set(values).size, 3);
+    assert.strictEqual(new Set(values).size, 4);
     for (const value of values) assert.ok(value.length >= 48);
     for (const token of tokens) assert.strictEqual(await pulumi.isSecret(token), true);
   });
