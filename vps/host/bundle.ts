@@ -59,6 +59,8 @@ export interface HostSettings {
   readonly backup?: HostBackup;
   /** LAN ranges sshd also answers (`clawkit:sshFromLan`, an owned machine only). Default: none. */
   readonly sshFromLan?: readonly string[];
+  /** The name an owned machine joins the tailnet with (`clawkit:tailnetJoin`). Default: it is on it already. */
+  readonly tailnetHostname?: string;
 }
 
 /** The credential gateway's routes: each configured model provider, and Telegram when it is on. */
@@ -117,6 +119,7 @@ export function renderHostEnv(settings: HostSettings): string {
     CLAWKIT_RESTORED_STAMP: HOST.restoredStamp,
     // Only when set: a vps has no LAN, and its settings file stays as it was.
     ...(settings.sshFromLan?.length ? { CLAWKIT_SSH_FROM_LAN: settings.sshFromLan.join(" ") } : {}),
+    ...(settings.tailnetHostname ? { CLAWKIT_TAILNET_HOSTNAME: settings.tailnetHostname } : {}),
   };
   return (
     "# Managed by clawkit: settings for the host scripts (no secrets here).\n" +

@@ -1,4 +1,4 @@
-import { readShipped } from "./paths";
+import { HOST, readShipped } from "./paths";
 
 /**
  * The remote commands of a machine the operator owns (`clawkit:target: host`): the
@@ -36,9 +36,13 @@ export interface ScriptCommand {
  * LAN range) and a machine the kit cannot safely take, and changes nothing. Its
  * stdout is the machine's ed25519 host key, then its MagicDNS name (parsePreflight).
  */
-export function preflightCommand(owner: string, sshFromLan: readonly string[]): ScriptCommand {
+export function preflightCommand(
+  owner: string,
+  sshFromLan: readonly string[],
+  joining = false,
+): ScriptCommand {
   return {
-    command: `sh -s -- --owner ${owner}${lanArgs(sshFromLan)}`,
+    command: `sh -s -- --owner ${owner}${lanArgs(sshFromLan)}${joining ? " --joining" : ""}`,
     stdin: readShipped("scripts/preflight.sh"),
   };
 }
@@ -62,6 +66,12 @@ export function parsePreflight(stdout: string): PreflightReport {
     dnsName: /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/.test(name) ? name : undefined,
   };
 }
+
+/**
+ * Leaves the one-off tailnet key (on stdin) in the root-only file the vps's first boot
+ * uses, for provisioning to join with and shred (`clawkit:tailnetJoin`).
+ */
+export const TAILNET_KEY_COMMAND = `sudo sh -c 'umask 077 && mkdir -p ${HOST.tailscaleKeyFile.replace(/\/[^/]*$/, "")} && cat >${HOST.tailscaleKeyFile}'`;
 
 /**
  * The provisioning command for an owned machine: the vps one, and the connection's own

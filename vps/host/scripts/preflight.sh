@@ -1,10 +1,11 @@
 #!/bin/sh
 # An owned machine's preflight (clawkit:target host). Changes nothing.
-#   preflight.sh --owner STACK/AGENT [--lan CIDR]...
+#   preflight.sh --owner STACK/AGENT [--lan CIDR]... [--joining]
 #       Run by the kit as the admin, before sudo (sudo drops SSH_CONNECTION), on stdin:
 #       proves the connection came in on tailscale0 (or from an opted-in LAN range),
 #       that the kit can safely take the machine, and prints its ed25519 host key and
-#       its MagicDNS name, one a line.
+#       its MagicDNS name, one a line. --joining: the kit joins it to the tailnet
+#       (clawkit:tailnetJoin), so Tailscale must be installed, not yet up.
 #   preflight.sh --arrival-only --arrived "CLIENT PORT SERVER PORT" [--lan CIDR]...
 #       Run by provision.sh as root: the arrival check alone, before any step.
 # Exits 2 with the config key to change and the fix when it refuses.
@@ -15,13 +16,14 @@ refuse() {
   exit 2
 }
 
-owner="" lan="" arrival_only=0 arrived=${SSH_CONNECTION:-}
+owner="" lan="" arrival_only=0 joining=0 arrived=${SSH_CONNECTION:-}
 while [ $# -gt 0 ]; do
   case $1 in
     --owner) owner=$2 && shift 2 ;;
     --lan) lan="$lan $2" && shift 2 ;;
     --arrived) arrived=$2 && shift 2 ;;
     --arrival-only) arrival_only=1 && shift ;;
+    --joining) joining=1 && shift ;;
     *) refuse "unknown argument: $1" "run the preflight the kit ships" ;;
   esac
 done
@@ -106,10 +108,13 @@ case $arch in amd64 | arm64) ;; *) refuse "this machine's userland is $arch; the
 [ -r /etc/ssh/ssh_host_ed25519_key.pub ] || refuse "sshd has no ed25519 host key, the only one the kit pins and serves" \
   "sudo ssh-keygen -A && sudo systemctl reload ssh"
 
-# 4. The tailnet: the gateway is served there and sshd answers there.
+# 4. The tailnet: the gateway is served there and sshd answers there. The kit joins it
+#    only when asked to, with its one-off key (provision.sh); the package is the operator's.
 command -v tailscale >/dev/null || refuse "tailscale is not installed" \
-  "install Tailscale (https://tailscale.com/download/linux/debian-bookworm) and run sudo tailscale up"
-tailscale status >/dev/null 2>&1 || refuse "tailscale is not up on this machine" "sudo tailscale up"
+  "install Tailscale's package (https://tailscale.com/download/linux/debian-bookworm)"
+if [ "$joining" -eq 0 ] && ! tailscale status >/dev/null 2>&1; then
+  refuse "tailscale is not up on this machine" "sudo tailscale up, or let the kit join it: pulumi config set clawkit:tailnetJoin true"
+fi
 
 # 5. A machine the kit can take: nobody else's agent users, ports or tailscale serve,
 #    and no other stack's record. Docker's containers would lose their network to the

@@ -271,7 +271,10 @@ elif systemctl is-enabled --quiet "$backup_timer" 2>/dev/null; then
   log "nightly backups off"
 fi
 
-# 8. The tailnet sees the gateway through `tailscale serve`, but not in a lockdown.
+# 8. An owned machine the kit joins to the tailnet (clawkit:tailnetJoin), with the one-off
+#    key the kit left in a root-only file just before this run; then the tailnet sees the
+#    gateway through `tailscale serve`, but not in a lockdown.
+if [ -n "${CLAWKIT_TAILNET_HOSTNAME:-}" ]; then sh "$lib/scripts/tailscale-join.sh" "$CLAWKIT_TAILNET_HOSTNAME"; fi
 if locked_down; then unserve_gateway; else serve_gateway; fi
 
 # 9. The gateway starts only once secrets exist (clawkit-secrets-apply starts it);
