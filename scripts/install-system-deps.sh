@@ -11,6 +11,7 @@ packages=(
   shellcheck        # every shipped script
   systemd           # systemd-analyze verify / security
   openssh-server    # sshd -t / -T
+  openssh-client    # ssh-keygen (unit: sshPrivateKey), ssh (system: the operator of a machine it owns)
   squid             # squid -k parse
   nginx             # nginx -t, and the credential gateway in the agent-turn test
   openssl           # the test CA the fake upstreams' certificates come from

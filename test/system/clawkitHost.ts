@@ -35,7 +35,7 @@ import {
   TEST_SECRETS,
 } from "../support/config";
 import { makeTestCa } from "../support/test-ca";
-import { NODE24, ROOT, tempDir } from "../support/tools";
+import { NODE24, ROOT, run, tempDir } from "../support/tools";
 import { ExecResult, fetchDebs, NET, sleep, StagedFile, SystemHost } from "./harness";
 
 export const ADMIN = "clawadmin";
@@ -331,15 +331,46 @@ export const CHECKOUT_IN_ROOT = "/mnt/clawkit-checkout";
 /** probe.py inside the root: copied there, so the agent user can run it whatever the checkout's modes. */
 export const PROBE_IN_ROOT = "/usr/local/lib/clawkit-test/probe.py";
 
+/** The kit's packages this machine may lack: the test roots get them as .debs. */
+const ROOT_PACKAGES = ["ufw", "auditd", "unattended-upgrades", "nginx", "restic"] as const;
+
+/**
+ * A local apt repository in the root holding PACKAGES (and what they need), as the only
+ * source apt knows there: the root cannot reach Debian's mirrors, and provisioning
+ * installs what is missing as it would from them.
+ */
+function localRepository(packages: readonly string[]): Record<string, StagedFile> {
+  const { dir, debs } = fetchDebs(packages);
+  const repo = "/var/cache/clawkit-debs/repo";
+  const files: Record<string, StagedFile> = {};
+  const stanzas = debs.map((deb) => {
+    const file = path.join(dir, deb);
+    files[`${repo}/${deb}`] = { source: file };
+    const control = run("dpkg-deb", ["-f", file]);
+    if (control.status !== 0) throw new Error(`dpkg-deb -f ${deb}: ${control.stderr}`);
+    const bytes = fs.readFileSync(file);
+    const sha256 = crypto.createHash("sha256").update(bytes).digest("hex");
+    return `${control.stdout.trimEnd()}\nFilename: ./${deb}\nSize: ${bytes.length}\nSHA256: ${sha256}\n`;
+  });
+  files[`${repo}/Packages`] = stanzas.join("\n");
+  files["/etc/apt/sources.list.d/clawkit-test.list"] = `deb [trusted=yes] file:${repo} ./\n`;
+  // Debian's mirrors are out of the root's reach: their lists would only fail to download.
+  files["/etc/apt/sources.list.d/debian.sources"] = "";
+  return files;
+}
+
 /**
  * Boots the root with the stand-ins and the kit's user-data, or other user-data
- * (a machine the operator owns is not booted by the kit) and more files.
+ * (a machine the operator owns is not booted by the kit) and more files. The kit's
+ * packages are installed early at boot, but those named in fromRepository, which
+ * apt finds in a local repository instead (provisioning installs them).
  */
 export async function bootClawkitHost(
   userData: string = offlineUserData(),
   moreFiles: Record<string, StagedFile> = {},
+  fromRepository: readonly (typeof ROOT_PACKAGES)[number][] = [],
 ): Promise<SystemHost> {
-  const { dir, debs } = fetchDebs(["ufw", "auditd", "unattended-upgrades", "nginx", "restic"]);
+  const { dir, debs } = fetchDebs(ROOT_PACKAGES.filter((p) => !fromRepository.includes(p)));
   const files: Record<string, StagedFile> = {
     "/usr/bin/tailscale": { source: path.join(FAKES, "tailscale"), mode: 0o755 },
     "/etc/systemd/system/tailscaled.service": { source: path.join(FAKES, "tailscaled.service") },
@@ -368,6 +399,7 @@ export async function bootClawkitHost(
     "/etc/hosts": `127.0.0.1 localhost\n127.0.1.1 ${HOSTNAME}\n::1 localhost ip6-localhost ip6-loopback\n`,
   };
   for (const deb of debs) files[`/var/cache/clawkit-debs/${deb}`] = { source: path.join(dir, deb) };
+  if (fromRepository.length > 0) Object.assign(files, localRepository(fromRepository));
   Object.assign(files, moreFiles);
   return SystemHost.start({
     userData,

@@ -18,11 +18,14 @@ import {
   preflightCommand,
   teardownCommands,
 } from "../../vps/host/owned";
+import { lockdownCommand } from "../../vps/hostLockdown";
 import { SECRETS_APPLY_COMMAND } from "../../vps/secretsSync";
-import { requirePrerequisites, run, tempDir } from "../support/tools";
+import { command, requirePrerequisites, run, tempDir } from "../support/tools";
 import { makeBucketStore, startFakeBucket } from "./backups";
 import {
+  ALLOWED_HOST,
   bootClawkitHost,
+  FORBIDDEN_HOST,
   ownedHostSettings,
   HOSTNAME,
   PROBE_IN_ROOT,
@@ -37,6 +40,8 @@ import { ExecResult, NET, Peer, sleep, SystemHost, systemPrerequisites } from ".
 const OPERATOR = "opadmin";
 const OWNER = ownerTag("systest", "owned");
 const PROBE = path.join(__dirname, "probe.py");
+/** A package of the kit's that the stock machine lacks: provisioning installs it, destroy purges it. */
+const KIT_INSTALLS = "unattended-upgrades";
 /** A home LAN on the root's eth0, both families: what the operator may opt in to. */
 const LAN = {
   ranges: ["192.168.77.0/24", "fd00:77::/64"],
@@ -88,6 +93,10 @@ describe("system: a machine the operator owns, provisioned over SSH on the tailn
   const teardown = (deleteState = false) =>
     teardownCommands(OWNER, deleteState, renderHostEnv(settings()));
   let stock: string;
+  /** Whether the stock machine had KIT_INSTALLS already (this machine's own, through the overlay). */
+  let stockHasKitPackage = false;
+  const installed = (pkg: string) =>
+    /install ok installed/.test(host.exec(["dpkg-query", "-W", "-f=${Status}", pkg]).stdout);
   let provider: { log: string; remove: () => void } | undefined;
   const store = makeBucketStore();
   let bucket: { log: string; remove: () => void } | undefined;
@@ -205,7 +214,13 @@ describe("system: a machine the operator owns, provisioned over SSH on the tailn
   };
 
   before(async function () {
-    requirePrerequisites(this, ...systemPrerequisites());
+    requirePrerequisites(
+      this,
+      ...systemPrerequisites(),
+      command("ssh", "apt-get install openssh-client (the operator's side)"),
+      command("ssh-keygen", "apt-get install openssh-client"),
+      command("dpkg-deb", "a Debian machine (the root's local apt repository)"),
+    );
     for (const leftover of [HOST.stateDir, HOST.etcDir, "/opt/clawkit", "/var/lib/clawkit"]) {
       assert.ok(!fs.existsSync(leftover), `${leftover} exists here and would show through`);
     }
@@ -239,7 +254,11 @@ describe("system: a machine the operator owns, provisioned over SSH on the tailn
         ],
       }) +
       "\n";
-    host = await bootClawkitHost(userData, { "/var/lib/tailscale-shim/joined": "" });
+    // unattended-upgrades comes from apt, as on a machine with Debian's mirrors: the kit
+    // installs it, so destroy must purge it.
+    host = await bootClawkitHost(userData, { "/var/lib/tailscale-shim/joined": "" }, [
+      KIT_INSTALLS,
+    ]);
     for (let i = 0; i < 120 && host.exec("test -e /run/cloud-init/result.json").status !== 0; i++)
       await sleep(1000);
     // The LAN: one more address of each family on eth0, and on the internet peer's end.
@@ -255,10 +274,13 @@ describe("system: a machine the operator owns, provisioned over SSH on the tailn
     LAN.host.forEach((address, i) => addLan("host", address, i ? 64 : 24));
     LAN.peer.forEach((address, i) => addLan("internet", address, i ? 64 : 24));
     stock = manifest();
+    stockHasKitPackage = installed(KIT_INSTALLS);
     seedRuntime(host);
     await startResolver(host);
     provider = await startFakeProvider(host);
     bucket = await startFakeBucket(host, store);
+    for (const address of [NET.upstreamAllowed, NET.upstreamAllowed6])
+      host.spawnIn("upstream", ["python3", "-m", "http.server", "443", "--bind", address]);
   });
   after(async function () {
     if (process.env.CLAWKIT_SYSTEM_FIGURES) {
@@ -333,6 +355,7 @@ describe("system: a machine the operator owns, provisioned over SSH on the tailn
     assert.strictEqual(applied.status, 0, applied.stderr);
     await gatewayUp();
     figures.provisionSeconds = (Date.now() - start) / 1000;
+    assert.ok(installed(KIT_INSTALLS), `${KIT_INSTALLS} was not installed from apt`);
     console.log(
       `      stock machine to a healthy gateway over SSH: ${figures.provisionSeconds.toFixed(1)} s`,
     );
@@ -381,6 +404,20 @@ describe("system: a machine the operator owns, provisioned over SSH on the tailn
     }
   });
 
+  it("attacked [A2, A4]: through the proxy the agent reaches the allowlisted name, and no other name or bare address", function () {
+    const agent = (args: string[]) => probe("host", args, { user: HOST.agentUser });
+    assert.strictEqual(
+      agent(["proxy", String(HOST.proxyPort), ALLOWED_HOST, "443"]).stdout.trim(),
+      "connect=200 upstream=200",
+    );
+    for (const target of [FORBIDDEN_HOST, NET.upstreamAllowed, `[${NET.upstreamAllowed6}]`])
+      assert.strictEqual(
+        agent(["proxy", String(HOST.proxyPort), target, "443"]).stdout.trim(),
+        "connect=403",
+        target,
+      );
+  });
+
   it("attacked [S1]: the agent reads no secret; no secret in a command line", function () {
     for (const [read, target] of [
       ["cat", HOST.secretsFile],
@@ -415,6 +452,33 @@ describe("system: a machine the operator owns, provisioned over SSH on the tailn
     assert.match(again.stderr, /clawkit: provisioned\n?$/);
     assert.doesNotMatch(again.stderr, /updated|changed:/);
     assert.strictEqual(gateway(), before);
+  });
+
+  it("lockdown, switched over SSH as `pulumi up` switches it: the gateway down, the agent cut off, the tailnet sees sshd alone; off: healthy with the same token [W7]", async function () {
+    const switched = (on: boolean) => ssh("tailnet", NET.tailnetHost, lockdownCommand(on));
+    const on = switched(true);
+    assert.strictEqual(on.status, 0, on.stderr);
+    assert.strictEqual(
+      host.exec(`systemctl is-active ${HOST.gatewayUnit}`).stdout.trim(),
+      "inactive",
+    );
+    for (const way of [
+      ["tcp", "127.0.0.1", String(HOST.proxyPort)],
+      ["tcp", "127.0.0.1", String(HOST.credentialGatewayPort)],
+      ["tcp", NET.upstreamAllowed6, "443"],
+    ]) {
+      const r = probe("host", way, { user: HOST.agentUser });
+      assert.notStrictEqual(r.status, 0, `the agent reached ${way.join(" ")}`);
+    }
+    for (const address of [NET.tailnetHost, NET.tailnetHost6])
+      assert.deepStrictEqual(
+        JSON.parse(probe("tailnet", ["scan", address, "22", "443"]).stdout),
+        [22],
+        address,
+      );
+    const off = switched(false);
+    assert.strictEqual(off.status, 0, off.stderr);
+    await gatewayUp();
   });
 
   it("another stack's preflight and record are refused: the machine has one owner", function () {
@@ -478,6 +542,13 @@ describe("system: a machine the operator owns, provisioned over SSH on the tailn
     assert.strictEqual(removed.status, 0, removed.stderr);
     assert.deepStrictEqual(changedSinceStock(), { gone: [], new: [] });
     assert.strictEqual(host.exec("test -e /opt/clawkit").status, 1, "the runtime is gone");
+    if (stockHasKitPackage)
+      console.log(`      note: this machine has ${KIT_INSTALLS}: its purge is not exercised`);
+    else
+      assert.ok(
+        !installed(KIT_INSTALLS),
+        `${KIT_INSTALLS}, which the kit installed, is still there`,
+      );
     assert.match(host.exec("ufw status").stdout, /inactive/);
     for (const user of ["openclaw", "clawkit-credgw", "clawkit-alert", "clawkit-backup"])
       assert.notStrictEqual(host.exec(["getent", "passwd", user]).status, 0, user);

@@ -36,7 +36,7 @@ import {
   visibleParts,
 } from "../support/mocks";
 import { sampleSettings } from "../support/samples";
-import { tempDir } from "../support/tools";
+import { command as tool, requirePrerequisites, tempDir } from "../support/tools";
 import { program } from "../../program/program";
 import { VpsAgent } from "../../vps/agent";
 
@@ -213,7 +213,8 @@ async function buildHost(values: Record<string, string | undefined>, secretKeys 
 }
 
 /** An OpenSSH private key made by ssh-keygen, with a passphrase or none. */
-function sshKeygen(passphrase: string): string {
+function sshKeygen(context: Mocha.Context, passphrase: string): string {
+  requirePrerequisites(context, tool("ssh-keygen", "apt-get install openssh-client"));
   const tmp = tempDir("owned-key");
   try {
     const file = path.join(tmp.dir, "key");
@@ -377,7 +378,7 @@ describe("host target: the resource graph of a machine the operator owns (mocks)
   });
 
   it("with sshHostKey, the first contact is pinned too; with sshPrivateKey, the key rides in secret connections; with sshFromLan, the LAN ranges reach the machine [R8, S2]", async function () {
-    const privateKey = sshKeygen("");
+    const privateKey = sshKeygen(this, "");
     const lan = await buildHost({
       ...hostConfig(),
       "clawkit:host": "192.168.1.10",
@@ -575,7 +576,7 @@ describe("host target: bad input is refused before any resource, naming the key 
   }
 
   it("an encrypted sshPrivateKey is refused with the fix: ssh-agent, then unset it; the key is never repeated", function () {
-    const key = sshKeygen("a passphrase");
+    const key = sshKeygen(this, "a passphrase");
     const error = refused({ ...hostConfig(), "clawkit:sshPrivateKey": key });
     const problem = error.problems.find((p) => p.key === "clawkit:sshPrivateKey");
     assert.ok(problem, error.message);
@@ -585,7 +586,7 @@ describe("host target: bad input is refused before any resource, naming the key 
   });
 
   it("an sshPrivateKey in plain text is refused, naming the key, its value never repeated [S2]", function () {
-    const key = sshKeygen("");
+    const key = sshKeygen(this, "");
     const error = refused(
       { ...hostConfig(), "clawkit:sshPrivateKey": key },
       SECRET_KEYS.filter((k) => k !== "clawkit:sshPrivateKey"),
@@ -608,7 +609,7 @@ describe("host target: bad input is refused before any resource, naming the key 
         ...hostConfig(),
         ...LAN,
         "clawkit:sshFromLan": '["192.168.1.0/24", "10.0.0.0/8", "fd00::/8"]',
-        "clawkit:sshPrivateKey": sshKeygen(""),
+        "clawkit:sshPrivateKey": sshKeygen(this, ""),
       }),
     );
     assert.deepStrictEqual(config.sshFromLan, ["192.168.1.0/24", "10.0.0.0/8", "fd00::/8"]);
@@ -625,7 +626,7 @@ describe("host target: bad input is refused before any resource, naming the key 
         anthropicApiKey: "k",
         host: "192.168.1.10",
         sshFromLan: ["0.0.0.0/0"],
-        sshPrivateKey: sshKeygen("a passphrase"),
+        sshPrivateKey: sshKeygen(this, "a passphrase"),
       });
     } catch (e) {
       message = (e as Error).message;
