@@ -8,11 +8,11 @@ import { HARDENED_HOST_INPUT_ARGS, HardenedHostArgs } from "../vps/args";
  * agent goes.
  */
 export interface HostAgentArgs extends HardenedHostArgs {
-  /** The machine's MagicDNS name or tailnet address (100.64.0.0/10, fd7a:115c:a1e0::/48); a LAN address needs sshFromLan and sshHostKey. Required. */
+  /** The machine's MagicDNS name or tailnet address (100.64.0.0/10, fd7a:115c:a1e0::/48); a LAN address needs sshFromLan and sshHostKey; with tailnetJoin, its LAN address. Required. */
   readonly host: string;
   /** The admin's OpenSSH private key, unencrypted (secret). Default: the operator's ssh-agent (SSH_AUTH_SOCK). */
   readonly sshPrivateKey?: pulumi.Input<string>;
-  /** The machine's ed25519 host key (`ssh-ed25519 AAAA…`), read on the machine itself; required with sshFromLan or a LAN address. Default: read at first contact over the tailnet. */
+  /** The machine's ed25519 host key (`ssh-ed25519 AAAA…`), read on the machine itself; required with sshFromLan, a LAN address or tailnetJoin. Default: read at first contact over the tailnet. */
   readonly sshHostKey?: string;
   /** Private LAN ranges (RFC 1918, fc00::/7) sshd also answers, besides the tailnet. Default: none (the tailnet only). */
   readonly sshFromLan?: string[];
