@@ -34,12 +34,12 @@ function ownerOf(stack: string, name: string): string {
 
 /**
  * One OpenClaw agent on a Debian 12 machine the operator owns (a mini PC, a Raspberry
- * Pi): no cloud resource, only commands over SSH as its admin. A preflight proves the
+ * Pi): commands over SSH as its admin, and no cloud resource. A preflight proves the
  * connection came over the tailnet (or an opted-in LAN) and pins the host key; the kit
  * records what the machine was, then installs the same bundle, secrets, lockdown,
  * posture and exposure check as on a vps. With tailnetJoin, the kit also joins the
- * machine to the tailnet as a vps joins, with a one-off tagged key; the only cloud
- * resource is that key. Destroy removes what the kit installed and keeps the agent's
+ * machine to the tailnet as a vps joins, with a one-off tagged key (then the one
+ * resource outside the machine). Destroy removes what the kit installed and keeps the agent's
  * state unless told otherwise; the machine stays, and stays reachable (and on the
  * tailnet). Its args are checked by the same rules as the `clawkit:` keys, before
  * anything is registered.
