@@ -8,10 +8,12 @@ import {
   ownedProvisionCommand,
   ownerTag,
   preflightCommand,
+  TAILNET_KEY_COMMAND,
   teardownCommands,
 } from "../vps/host/owned";
 import { Provisioner } from "../vps/provisioner";
 import { hostSettings } from "../vps/settings";
+import { TailnetAccess, waitForTailnetDevice } from "../vps/tailnetAccess";
 import { HOST_AGENT_INPUT_ARGS, HostAgentArgs } from "./args";
 import { ownedProblems } from "./rules";
 import { hostAgentSettings } from "./settings";
@@ -31,14 +33,16 @@ function ownerOf(stack: string, name: string): string {
 }
 
 /**
- * One OpenClaw agent on a Debian 12 machine the operator owns and has put on the
- * tailnet (a mini PC, a Raspberry Pi): no cloud resource, only commands over SSH as its
- * admin. A preflight proves the connection came over the tailnet (or an opted-in LAN)
- * and pins the host key; the kit records what the machine was, then installs the same
- * bundle, secrets, lockdown, posture and exposure check as on a vps. Destroy removes
- * what the kit installed and keeps the agent's state unless told otherwise; the
- * machine stays, and stays reachable. Its args are checked by the same rules as the
- * `clawkit:` keys, before anything is registered.
+ * One OpenClaw agent on a Debian 12 machine the operator owns (a mini PC, a Raspberry
+ * Pi): commands over SSH as its admin, and no cloud resource. A preflight proves the
+ * connection came over the tailnet (or an opted-in LAN) and pins the host key; the kit
+ * records what the machine was, then installs the same bundle, secrets, lockdown,
+ * posture and exposure check as on a vps. With tailnetJoin, the kit also joins the
+ * machine to the tailnet as a vps joins, with a one-off tagged key (then the one
+ * resource outside the machine). Destroy removes what the kit installed and keeps the agent's
+ * state unless told otherwise; the machine stays, and stays reachable (and on the
+ * tailnet). Its args are checked by the same rules as the `clawkit:` keys, before
+ * anything is registered.
  */
 export class HostAgent extends pulumi.ComponentResource {
   /** The gateway's bearer token (secret). */
@@ -71,6 +75,10 @@ export class HostAgent extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    const joining = settings.tailnetJoin;
+    const tailnet =
+      joining && new TailnetAccess(`${name}-tailnet`, { tags: joining.tags }, { parent: this });
+
     const onHost = hostSettings(settings);
     const bundle = packBundle(renderBundle(onHost));
     // The removal reads the host's names and paths (clawkit.env, no secret) ahead of it.
@@ -82,7 +90,7 @@ export class HostAgent extends pulumi.ComponentResource {
         user: settings.adminUser,
         privateKey: settings.sshPrivateKey,
         knownHostKey: settings.sshHostKey,
-        preflight: preflightCommand(owner, settings.sshFromLan),
+        preflight: preflightCommand(owner, settings.sshFromLan, joining !== undefined),
         provisionCommand: ownedProvisionCommand(PROVISION_COMMAND),
         bundle,
         // The record is made before the first provisioning, and the removal runs after
@@ -100,13 +108,32 @@ export class HostAgent extends pulumi.ComponentResource {
             },
             { parent: this },
           ),
+          // The one-off key, on stdin into a root-only file that provisioning joins with
+          // and shreds. No delete: the machine stays on the tailnet when the agent goes.
+          ...(tailnet
+            ? [
+                new command.remote.Command(
+                  `${name}-tailnet-key`,
+                  {
+                    connection,
+                    create: TAILNET_KEY_COMMAND,
+                    stdin: tailnet.authKey,
+                    addPreviousOutputInEnv: false,
+                  },
+                  { parent: this, additionalSecretOutputs: ["stdin"] },
+                ),
+              ]
+            : []),
         ],
       },
       { parent: this },
     );
 
-    // The name the machine's tailnet certificate is for; the given name if it said none.
-    const tailnetName = provisioner.dnsName.apply((dnsName) => dnsName ?? settings.host);
+    // The name the machine's tailnet certificate is for: the tailnet's once the kit has
+    // joined it there; else the preflight's, or the given name if it said none.
+    const tailnetName = joining
+      ? waitForTailnetDevice(joining.hostname, provisioner.run.id, { parent: this }).name
+      : provisioner.dnsName.apply((dnsName) => dnsName ?? settings.host);
     const tailnetUrl = pulumi.interpolate`https://${tailnetName}`;
     const { lockdown, posture } = afterProvisioning(this, name, {
       provisioner,

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigReader, k } from "../core/config";
 import { CONFIG_NAMES } from "../core/rules";
 import { SecretValue } from "../core/settings";
-import { readHardenedHostKeys, stackHostname } from "../vps/config";
+import { checkTailscaleCredentials, readHardenedHostKeys, stackHostname } from "../vps/config";
 import { HostAgentArgs } from "./args";
 import { ownedProblems } from "./rules";
 import { HostAgentSettings, hostAgentSettings } from "./settings";
@@ -38,16 +38,22 @@ function readSshPrivateKey(r: ConfigReader): { value?: SecretValue; raw?: string
 /**
  * Reads a machine's keys into HostAgent's args and judges them by the rules the
  * component applies (owned/rules.ts), naming each `clawkit:` key. The machine is the
- * operator's and already on the tailnet, so no cloud or Tailscale credential is asked.
+ * operator's, so no cloud credential is asked; the Tailscale provider's only when the
+ * kit joins it to the tailnet.
  */
 export function parseHostConfig(r: ConfigReader, stack: string): HostConfig {
   const hardened = readHardenedHostKeys(r);
   const sshPrivateKey = readSshPrivateKey(r);
+  const tailnetJoin = r.bool("tailnetJoin", false);
   const own = {
     host: r.text("host") ?? "",
     sshHostKey: r.text("sshHostKey"),
     sshFromLan: r.list("sshFromLan"),
     deleteStateOnDestroy: r.bool("deleteStateOnDestroy", false),
+    tailnetJoin,
+    // Pulumi.yaml hands every stack its tags' default: read only where they mean something.
+    tailnetTags: tailnetJoin ? r.list("tailnetTags") : undefined,
+    hostname: r.text("hostname"),
   };
   const args: HostAgentArgs = { ...hardened.args, ...own, sshPrivateKey: sshPrivateKey.value };
   r.problems.push(
@@ -56,6 +62,7 @@ export function parseHostConfig(r: ConfigReader, stack: string): HostConfig {
       CONFIG_NAMES,
     ),
   );
+  checkTailscaleCredentials(r, tailnetJoin);
   return {
     ...hostAgentSettings(args, stackHostname(stack)),
     target: "host",

@@ -1,6 +1,6 @@
 import * as net from "net";
 import { problemCollector, SettingNames, SettingProblem } from "../core/rules";
-import { hardenedHostProblems } from "../vps/rules";
+import { hardenedHostProblems, tailnetJoinProblems } from "../vps/rules";
 import { HostAgentArgs } from "./args";
 
 type Family = "ipv4" | "ipv6";
@@ -79,6 +79,19 @@ export function lanRangeProblem(cidr: string): string | undefined {
   return undefined;
 }
 
+/** True when an address lies inside one of these LAN ranges (the ones lanRangeProblem accepts). */
+function insideLanRanges(address: string, cidrs: readonly string[]): boolean {
+  const family = familyOf(address);
+  return cidrs.some((cidr) => {
+    if (family === undefined || lanRangeProblem(cidr) !== undefined) return false;
+    const [network, prefix] = cidr.split("/");
+    if (familyOf(network) !== family) return false;
+    const list = new net.BlockList();
+    list.addSubnet(network, Number(prefix), family);
+    return list.check(address, family);
+  });
+}
+
 /** The OpenSSH private key container: its magic, then the cipher's name. */
 const OPENSSH_KEY_MAGIC = "openssh-key-v1\0";
 
@@ -135,9 +148,13 @@ const HOST_NAME =
 /**
  * Every rule of a machine the operator owns: the hardened host's, then how the kit
  * reaches it. Off the tailnet nothing authenticates the machine at first contact, so a
- * LAN address or a LAN opt-in needs its host key, read on the machine itself. The
- * config layer calls it on the `clawkit:` keys it read, HostAgent on its args; an SSH
- * key given as an Output is judged where its value is known.
+ * LAN address or a LAN opt-in needs its host key, read on the machine itself. A machine
+ * the kit joins to the tailnet is reached before it is on it: by its LAN address (a name
+ * would not do: once provisioned, ufw drops mDNS and a .local name stops resolving),
+ * inside an opted-in range, with its host key; its tags and name follow the vps's
+ * rules, and mean nothing without the join. The config layer calls it on the `clawkit:`
+ * keys it read, HostAgent on its args; an SSH key given as an Output is judged where its
+ * value is known.
  */
 export function ownedProblems(args: HostAgentArgs, names: SettingNames): SettingProblem[] {
   const { problems, problem } = problemCollector(names);
@@ -147,11 +164,15 @@ export function ownedProblems(args: HostAgentArgs, names: SettingNames): Setting
 
   const host = args.host;
   const family = host === undefined ? undefined : familyOf(host);
+  const lanFix = names.set("sshFromLan", "192.168.1.0/24", { list: true });
+  const joining = args.tailnetJoin === true;
   let offTailnet = false;
+  /** A private address the LAN opt-in reaches: the only way to a machine the kit joins. */
+  let lanAddress = false;
   if (host === undefined || host === "") {
     problem(
       "host",
-      "is required: the machine's MagicDNS name or tailnet address (it must already be on the tailnet)",
+      `is required: the machine's MagicDNS name or tailnet address (with ${names.key("tailnetJoin")}: its LAN address)`,
       names.set("host", nameExample),
       true,
     );
@@ -174,22 +195,66 @@ export function ownedProblems(args: HostAgentArgs, names: SettingNames): Setting
       problem(
         "host",
         `"${host}" is not a tailnet address (100.64.0.0/10, fd7a:115c:a1e0::/48): a LAN address needs ${names.key("sshFromLan")} and ${names.key("sshHostKey")}`,
-        `${names.set("host", nameExample)} (or ${names.set("sshFromLan", "192.168.1.0/24", { list: true })} and set ${names.key("sshHostKey")})`,
+        `${names.set("host", nameExample)} (or ${lanFix} and set ${names.key("sshHostKey")})`,
       );
+    else lanAddress = true;
   }
 
   for (const cidr of args.sshFromLan ?? []) {
     const why = lanRangeProblem(cidr);
-    if (why) problem("sshFromLan", why, names.set("sshFromLan", "192.168.1.0/24", { list: true }));
+    if (why) problem("sshFromLan", why, lanFix);
+  }
+
+  if (joining) {
+    problems.push(...tailnetJoinProblems(args, names));
+    const addressFix = `${names.set("host", "192.168.1.10")} (its address on your LAN: ip -brief address, on the machine)`;
+    const joined = `or, once the machine is on the tailnet, ${names.set("host", nameExample)} and ${names.remove("tailnetJoin")}`;
+    if ((args.sshFromLan ?? []).length === 0)
+      problem(
+        "tailnetJoin",
+        `needs ${names.key("sshFromLan")}: until the machine is on the tailnet the kit reaches it over the LAN`,
+        `${lanFix} (your LAN's range); ${joined}`,
+      );
+    else if (host && family === undefined && HOST_NAME.test(host))
+      problem(
+        "host",
+        `"${host}" is a name: a machine the kit joins to the tailnet is reached by its LAN address (once provisioned, ufw drops mDNS, so a .local name stops resolving)`,
+        `${addressFix}; ${joined}`,
+      );
+    else if (host && family !== undefined && isTailnetAddress(host))
+      problem(
+        "host",
+        `"${host}" is a tailnet address: the machine is on the tailnet already, and ${names.key("tailnetJoin")} joins one that is not`,
+        names.remove("tailnetJoin"),
+      );
+    else if (lanAddress && !insideLanRanges(host, args.sshFromLan ?? []))
+      problem(
+        "host",
+        `"${host}" is inside none of ${names.key("sshFromLan")} (${(args.sshFromLan ?? []).join(", ")}): the kit reaches a machine it joins to the tailnet over the LAN`,
+        `${addressFix}, or add its range to ${names.key("sshFromLan")}`,
+      );
+  } else {
+    for (const field of ["tailnetTags", "hostname"] as const)
+      if (args[field] !== undefined)
+        problem(
+          field,
+          `means nothing without ${names.key("tailnetJoin")}: the kit joins the machine to the tailnet only when told to`,
+          `${names.set("tailnetJoin", "true")} (or ${names.remove(field)})`,
+        );
   }
 
   if (args.sshHostKey !== undefined) {
     const why = sshHostKeyProblem(args.sshHostKey);
     if (why) problem("sshHostKey", why, hostKeyFix);
-  } else if ((args.sshFromLan ?? []).length > 0 || offTailnet) {
+  } else if ((args.sshFromLan ?? []).length > 0 || offTailnet || joining) {
+    const why = offTailnet
+      ? `a LAN address in ${names.key("host")}`
+      : (args.sshFromLan ?? []).length > 0
+        ? names.key("sshFromLan")
+        : names.key("tailnetJoin");
     problem(
       "sshHostKey",
-      `is required with ${offTailnet ? `a LAN address in ${names.key("host")}` : names.key("sshFromLan")}: off the tailnet nothing proves which machine answers the first connection`,
+      `is required with ${why}: off the tailnet nothing proves which machine answers the first connection`,
       hostKeyFix,
       true,
     );

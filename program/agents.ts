@@ -161,7 +161,9 @@ export function parseAgents(source: ConfigSource, stack: string): StackAgent[] {
 
 /**
  * Two agents may not share a cloud-side name: a server, volume, worker or bucket; nor a
- * machine the operator owns (both would use its /var/lib/openclaw); nor a backup
+ * tailnet name, a vps's or an owned machine's the kit joins (the second would be
+ * renamed there, and the first found in its place); nor a machine the operator owns
+ * (both would use its /var/lib/openclaw); nor a backup
  * repository, where one's retention would prune the other's snapshots and a restore of
  * "latest" could bring back the other agent.
  */
@@ -177,12 +179,19 @@ function sharedNameProblems(agents: readonly StackAgent[]): ConfigProblem[] {
       config.target === "vps"
         ? { hostname: config.hostname, ...backup }
         : config.target === "host"
-          ? { host: config.host.toLowerCase(), ...backup }
+          ? {
+              host: config.host.toLowerCase(),
+              ...(config.tailnetJoin ? { hostname: config.tailnetJoin.hostname } : {}),
+              ...backup,
+            }
           : { workerName: config.workerName, bucketName: config.bucketName };
     for (const [field, value] of Object.entries(cloudNames)) {
-      // A backup repository is one whatever target uses it; a name is one within its target.
+      // A backup repository and a tailnet name are one whatever target uses them; any
+      // other name is one within its target.
       const id =
-        field === "backupPrefix" ? `backup:${value}` : `${config.target}:${field}:${value}`;
+        field === "backupPrefix" || field === "hostname"
+          ? `${field}:${value}`
+          : `${config.target}:${field}:${value}`;
       const owner = owners.get(id);
       if (owner) {
         problems.push({

@@ -19,6 +19,8 @@ const ALL: readonly Target[] = ["vps", "moltworker", "host"];
 /** The targets that provision a hardened host: a Hetzner server, or a machine the operator owns. */
 const HARDENED: readonly Target[] = ["vps", "host"];
 const VPS: readonly Target[] = ["vps"];
+/** The targets the kit joins to the tailnet: every vps, a machine you own with clawkit:tailnetJoin. */
+const JOINS: readonly Target[] = ["vps", "host"];
 const HOST: readonly Target[] = ["host"];
 const MOLTWORKER: readonly Target[] = ["moltworker"];
 
@@ -29,7 +31,7 @@ export const CONFIG_REFERENCE: readonly ConfigKey[] = [
     default: "required",
     secret: false,
     description:
-      "`vps`, `moltworker`, or `host` (a Debian 12 machine you own, already on your tailnet): which shape the stack deploys",
+      "`vps`, `moltworker`, or `host` (a Debian 12 machine you own, on your tailnet or joined to it by the kit): which shape the stack deploys",
     shapes: ALL,
   },
   {
@@ -149,15 +151,17 @@ export const CONFIG_REFERENCE: readonly ConfigKey[] = [
     key: "clawkit:tailnetTags",
     default: JSON.stringify(VPS_DEFAULTS.tailnetTags),
     secret: false,
-    description: "tags the server joins with; each `tag:…`, owned in your tailnet policy",
-    shapes: VPS,
+    description:
+      "tags the server joins with; each `tag:…`, owned in your tailnet policy (host: only with `clawkit:tailnetJoin`)",
+    shapes: JOINS,
   },
   {
     key: "clawkit:hostname",
     default: "openclaw-<stack>",
     secret: false,
-    description: "server and tailnet name (a DNS label)",
-    shapes: VPS,
+    description:
+      "server and tailnet name (a DNS label; host: only with `clawkit:tailnetJoin`, the machine's tailnet name)",
+    shapes: JOINS,
   },
   {
     key: "clawkit:serverType",
@@ -295,7 +299,7 @@ export const CONFIG_REFERENCE: readonly ConfigKey[] = [
     default: "required",
     secret: false,
     description:
-      "the machine's MagicDNS name or tailnet address (100.64.0.0/10, fd7a:115c:a1e0::/48); it must already be on your tailnet, running Debian 12 (or Raspberry Pi OS bookworm, 64-bit) with sshd; a LAN address needs `clawkit:sshFromLan` and `clawkit:sshHostKey`",
+      "the machine's MagicDNS name or tailnet address (100.64.0.0/10, fd7a:115c:a1e0::/48), running Debian 12 (or Raspberry Pi OS bookworm, 64-bit) with sshd; a LAN address needs `clawkit:sshFromLan` and `clawkit:sshHostKey`; with `clawkit:tailnetJoin`, its LAN address",
     shapes: HOST,
   },
   {
@@ -311,7 +315,7 @@ export const CONFIG_REFERENCE: readonly ConfigKey[] = [
     default: "none (read at first contact over the tailnet)",
     secret: false,
     description:
-      "the machine's `ssh-ed25519 …` host key, read on the machine itself (`/etc/ssh/ssh_host_ed25519_key.pub`), pinned from the first packet; required with `clawkit:sshFromLan` or a LAN address",
+      "the machine's `ssh-ed25519 …` host key, read on the machine itself (`/etc/ssh/ssh_host_ed25519_key.pub`), pinned from the first packet; required with `clawkit:sshFromLan`, a LAN address or `clawkit:tailnetJoin`",
     shapes: HOST,
   },
   {
@@ -328,6 +332,14 @@ export const CONFIG_REFERENCE: readonly ConfigKey[] = [
     secret: false,
     description:
       "`pulumi destroy` also deletes the agent's state (`/var/lib/openclaw`); by default it stays, owned by root",
+    shapes: HOST,
+  },
+  {
+    key: "clawkit:tailnetJoin",
+    default: "false (already on your tailnet)",
+    secret: false,
+    description:
+      "the kit joins the machine to your tailnet with a one-off, preauthorized key tagged `clawkit:tailnetTags`, named `clawkit:hostname` (Tailscale's package must be installed); needs `clawkit:host` as its LAN address inside `clawkit:sshFromLan`, `clawkit:sshHostKey` and the Tailscale credentials; `pulumi destroy` leaves it on the tailnet",
     shapes: HOST,
   },
   {
@@ -487,28 +499,29 @@ export const CONFIG_REFERENCE: readonly ConfigKey[] = [
     key: "tailscale:apiKey",
     default: "required (or OAuth client, or TAILSCALE_API_KEY)",
     secret: true,
-    description: "Tailscale API key that may create tagged auth keys",
-    shapes: VPS,
+    description:
+      "Tailscale API key that may create tagged auth keys (host: only with `clawkit:tailnetJoin`)",
+    shapes: JOINS,
   },
   {
     key: "tailscale:oauthClientId",
     default: "none",
     secret: false,
     description: "Tailscale OAuth client id, instead of an API key",
-    shapes: VPS,
+    shapes: JOINS,
   },
   {
     key: "tailscale:oauthClientSecret",
     default: "none",
     secret: true,
     description: "Tailscale OAuth client secret, with the client id",
-    shapes: VPS,
+    shapes: JOINS,
   },
   {
     key: "tailscale:tailnet",
     default: "required (or TAILSCALE_TAILNET)",
     secret: false,
     description: "your tailnet's name",
-    shapes: VPS,
+    shapes: JOINS,
   },
 ];

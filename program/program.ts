@@ -10,9 +10,13 @@ export type Agent = VpsAgent | MoltworkerAgent | HostAgent;
 
 /** Builds one agent from its validated configuration. */
 function buildAgent({ name, config }: StackAgent): Agent {
-  // The backup repository the config layer named (openclaw-<stack>), not the component's default.
+  // The backup repository and tailnet name the config layer named (openclaw-<stack>), not the component's default.
   if (config.target === "host")
-    return new HostAgent(name, { ...config.args, backupPrefix: config.backup?.prefix });
+    return new HostAgent(name, {
+      ...config.args,
+      backupPrefix: config.backup?.prefix,
+      ...(config.tailnetJoin ? { hostname: config.tailnetJoin.hostname } : {}),
+    });
   // Only the first agent can own what a 0.1 stack registered at the top level.
   const opts = name === FIRST_AGENT ? { transformations: [adoptTopLevelResources(name)] } : {};
   return config.target === "vps"

@@ -74,34 +74,14 @@ export function readHardenedHostKeys(r: ConfigReader): HardenedHostKeys {
 }
 
 /**
- * Reads the vps shape's keys into VpsAgent's args and judges them by the same rules
- * the component applies (vps/rules.ts), naming each `clawkit:` key; adds what only a
- * stack has: the providers' credentials.
+ * Checks the Tailscale provider's credentials, which mint the one-off key a machine
+ * joins the tailnet with: an API key or an OAuth client, and the tailnet, from the stack
+ * (encrypted) or the environment. One in plain text is refused on any stack; they are
+ * required where the kit joins a machine (every vps, an owned machine with
+ * clawkit:tailnetJoin).
  */
-export function parseVpsConfig(r: ConfigReader, stack: string): VpsConfig {
-  const { source, problem, list, integer, bool, text } = r;
-  const hardened = readHardenedHostKeys(r);
-  const own = {
-    tailnetTags: list("tailnetTags"),
-    hostname: text("hostname"),
-    serverType: text("serverType"),
-    location: text("location"),
-    image: text("image"),
-    volumeSizeGb: integer("volumeSizeGb", VPS_DEFAULTS.volumeSizeGb),
-    keepVolumeOnDestroy: bool("keepVolumeOnDestroy", true),
-    deleteProtection: bool("deleteProtection", false),
-    backups: bool("backups", true),
-    adminSshKeys: list("adminSshKeys"),
-  };
-  const args: VpsAgentArgs = { ...hardened.args, ...own };
-  r.problems.push(...vpsProblems({ ...hardened.judged, ...own }, CONFIG_NAMES));
-
-  // Provider credentials: from stack config (encrypted) or the environment.
-  r.providerSecret(
-    "hcloud:token",
-    "HCLOUD_TOKEN",
-    "pulumi config set --secret hcloud:token <token>",
-  );
+export function checkTailscaleCredentials(r: ConfigReader, required: boolean): void {
+  const { source, problem } = r;
   for (const key of ["tailscale:apiKey", "tailscale:oauthClientSecret"]) {
     if (source.get(key) && !source.isSecret(key)) {
       problem(
@@ -111,6 +91,7 @@ export function parseVpsConfig(r: ConfigReader, stack: string): VpsConfig {
       );
     }
   }
+  if (!required) return;
   if (
     !source.get("tailscale:apiKey") &&
     !source.get("tailscale:oauthClientSecret") &&
@@ -133,6 +114,38 @@ export function parseVpsConfig(r: ConfigReader, stack: string): VpsConfig {
       missing: true,
     });
   }
+}
+
+/**
+ * Reads the vps shape's keys into VpsAgent's args and judges them by the same rules
+ * the component applies (vps/rules.ts), naming each `clawkit:` key; adds what only a
+ * stack has: the providers' credentials.
+ */
+export function parseVpsConfig(r: ConfigReader, stack: string): VpsConfig {
+  const { list, integer, bool, text } = r;
+  const hardened = readHardenedHostKeys(r);
+  const own = {
+    tailnetTags: list("tailnetTags"),
+    hostname: text("hostname"),
+    serverType: text("serverType"),
+    location: text("location"),
+    image: text("image"),
+    volumeSizeGb: integer("volumeSizeGb", VPS_DEFAULTS.volumeSizeGb),
+    keepVolumeOnDestroy: bool("keepVolumeOnDestroy", true),
+    deleteProtection: bool("deleteProtection", false),
+    backups: bool("backups", true),
+    adminSshKeys: list("adminSshKeys"),
+  };
+  const args: VpsAgentArgs = { ...hardened.args, ...own };
+  r.problems.push(...vpsProblems({ ...hardened.judged, ...own }, CONFIG_NAMES));
+
+  // Provider credentials: from stack config (encrypted) or the environment.
+  r.providerSecret(
+    "hcloud:token",
+    "HCLOUD_TOKEN",
+    "pulumi config set --secret hcloud:token <token>",
+  );
+  checkTailscaleCredentials(r, true);
 
   return {
     ...vpsSettings(args, stackHostname(stack)),

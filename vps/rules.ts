@@ -246,13 +246,14 @@ export function hardenedHostProblems(
 }
 
 /**
- * Every rule of the vps shape, on an agent's args: the hardened host's, then the
- * tailnet join's (tags, hostname) and Hetzner's (server type, location, image, volume,
- * the admin's keys in the user-data).
+ * The rules of a tailnet join with the kit's one-off key, a vps's or an owned machine's
+ * (`clawkit:tailnetJoin`): the tags it joins with, and its name there.
  */
-export function vpsProblems(args: VpsAgentArgs, names: SettingNames): SettingProblem[] {
-  const { problems, problem, wholeNumber } = problemCollector(names);
-  problems.push(...hardenedHostProblems(args, names));
+export function tailnetJoinProblems(
+  args: { readonly tailnetTags?: readonly string[]; readonly hostname?: string },
+  names: SettingNames,
+): SettingProblem[] {
+  const { problems, problem } = problemCollector(names);
   const tailnetTags = args.tailnetTags ?? VPS_DEFAULTS.tailnetTags;
   if (tailnetTags.length === 0) {
     problem(
@@ -278,6 +279,17 @@ export function vpsProblems(args: VpsAgentArgs, names: SettingNames): SettingPro
       names.set("hostname", "openclaw-dev"),
     );
   }
+  return problems;
+}
+
+/**
+ * Every rule of the vps shape, on an agent's args: the hardened host's, the tailnet
+ * join's (tags, hostname), then Hetzner's (server type, location, image, volume, the
+ * admin's keys in the user-data).
+ */
+export function vpsProblems(args: VpsAgentArgs, names: SettingNames): SettingProblem[] {
+  const { problems, problem, wholeNumber } = problemCollector(names);
+  problems.push(...hardenedHostProblems(args, names), ...tailnetJoinProblems(args, names));
   if (args.serverType !== undefined && !/^[a-z]+[0-9]+[a-z]*$/.test(args.serverType)) {
     problem(
       "serverType",

@@ -126,10 +126,14 @@ function backupSettings(args: HardenedHostArgs, defaultPrefix: string): BackupSe
 
 /**
  * The non-secret host settings an agent's settings imply: what the bundle is rendered
- * from. A machine the operator owns adds its LAN ranges for sshd; a vps has none.
+ * from. A machine the operator owns adds its LAN ranges for sshd, and the name it joins
+ * the tailnet with when the kit joins it; a vps has neither (its first boot joins).
  */
 export function hostSettings(
-  settings: HardenedHostSettings & { readonly sshFromLan?: readonly string[] },
+  settings: HardenedHostSettings & {
+    readonly sshFromLan?: readonly string[];
+    readonly tailnetJoin?: { readonly hostname: string };
+  },
   volumeDevice?: string,
 ): HostSettings {
   const providers = [
@@ -159,5 +163,6 @@ export function hostSettings(
       restoreFrom: settings.backup.restoreFrom,
     },
     ...(settings.sshFromLan?.length ? { sshFromLan: settings.sshFromLan } : {}),
+    ...(settings.tailnetJoin ? { tailnetHostname: settings.tailnetJoin.hostname } : {}),
   };
 }

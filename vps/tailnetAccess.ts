@@ -50,9 +50,10 @@ export interface TailnetDevice {
 }
 
 /**
- * Waits for the server to appear on the tailnet. `after` delays the lookup until
- * the server exists (so a preview never waits); a device that never appears
- * fails with the likely causes instead of the provider's bare "not found".
+ * Waits for a machine to appear on the tailnet. `after` delays the lookup until the
+ * server exists, or the owned machine has been provisioned (so a preview never waits);
+ * a device that never appears fails with the likely causes instead of the provider's
+ * bare "not found".
  */
 export function waitForTailnetDevice(
   hostname: string,
@@ -68,7 +69,8 @@ export function waitForTailnetDevice(
       throw new Error(
         `clawkit: the server never joined the tailnet as "${hostname}" within ${waitFor}. ` +
           "Check that the tags in clawkit:tailnetTags are in your tailnet policy's tagOwners for the API key's owner, " +
-          "that tailscale:tailnet names your tailnet, and the server's console log (Hetzner console) for cloud-init errors. " +
+          "that tailscale:tailnet names your tailnet, and how the join went: a vps's console log (Hetzner console) for cloud-init errors, " +
+          "a machine you own in the provisioning output (tailscale-join). " +
           `(${err instanceof Error ? err.message : String(err)})`,
       );
     }

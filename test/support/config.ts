@@ -125,6 +125,22 @@ export function hostConfig(): Record<string, string> {
   };
 }
 
+/**
+ * What a host stack adds for the kit to join the machine to the tailnet: its LAN
+ * address inside the LAN opt-in, its host key, the join, and the Tailscale provider's
+ * credentials (fake values).
+ */
+export function tailnetJoinConfig(hostKey: string): Record<string, string> {
+  return {
+    "clawkit:host": "192.168.1.10",
+    "clawkit:sshFromLan": '["192.168.1.0/24"]',
+    "clawkit:sshHostKey": hostKey,
+    "clawkit:tailnetJoin": "true",
+    "tailscale:apiKey": TEST_SECRETS.tailscaleApiKey,
+    "tailscale:tailnet": "example.com",
+  };
+}
+
 /** Backups to a bucket, every required key set (fake values). */
 export const BACKUP_CONFIG: Record<string, string> = {
   "clawkit:backupBucket": "openclaw-backups",

@@ -6,7 +6,15 @@ import { Target } from "../../core/config";
 import { parseAgents } from "../../program/agents";
 import { parseConfig } from "../../program/stackConfig";
 import { CONFIG_REFERENCE } from "../../program/configReference";
-import { baseConfig, hostConfig, moltworkerConfig, SECRET_KEYS, sourceOf } from "../support/config";
+import {
+  baseConfig,
+  hostConfig,
+  moltworkerConfig,
+  SECRET_KEYS,
+  sourceOf,
+  tailnetJoinConfig,
+} from "../support/config";
+import { SAMPLE_HOST_KEY } from "../support/mocks";
 import {
   DOC_FIGURES,
   DocFigure,
@@ -37,7 +45,12 @@ function keysRead(values: Record<string, string>): Set<string> {
 const FULL: Record<Target, Record<string, string>> = {
   vps: { ...baseConfig(), "clawkit:openaiApiKey": "sk-proj-x" },
   moltworker: { ...moltworkerConfig(), "clawkit:openaiApiKey": "sk-proj-x" },
-  host: { ...hostConfig(), "clawkit:openaiApiKey": "sk-proj-x" },
+  // A host stack the kit joins to the tailnet reads the most keys.
+  host: {
+    ...hostConfig(),
+    ...tailnetJoinConfig(SAMPLE_HOST_KEY),
+    "clawkit:openaiApiKey": "sk-proj-x",
+  },
 };
 
 describe("docs: the config reference, Pulumi.yaml and the README agree with the code", function () {
