@@ -36,10 +36,14 @@ export const CONFIG_NAMES: SettingNames = {
 };
 
 /** A component's names: its args, fixed in the program that builds it. */
+/** An example as a program writes it: a number or a boolean bare, text quoted. */
+const argLiteral = (example: string) =>
+  /^(true|false|-?\d+(\.\d+)?)$/.test(example) ? example : JSON.stringify(example);
+
 export const ARG_NAMES: SettingNames = {
   key: (field) => field,
   set: (field, example, how = {}) =>
-    how.list ? `set ${field}: ["${example}"]` : `set ${field}: ${JSON.stringify(example)}`,
+    how.list ? `set ${field}: ["${example}"]` : `set ${field}: ${argLiteral(example)}`,
   remove: (field) => `leave ${field} out`,
 };
 

@@ -15,6 +15,7 @@ import {
   BACKUP_CONFIG,
 } from "../support/config";
 import { ConfigError } from "../../core/config";
+import { ARG_NAMES } from "../../core/rules";
 import { Checkout } from "../../moltworker/checkout";
 import { parseConfig } from "../../program/stackConfig";
 import { CONFIG_REFERENCE } from "../../program/configReference";
@@ -806,5 +807,18 @@ describe("config: moltworker bad input is refused before any resource, naming th
       }),
     );
     assert.strictEqual(config.target, "moltworker");
+  });
+});
+
+describe("component args: a fix is written as the program writes the value", function () {
+  it("a number or a boolean bare, text quoted, a list as a list", function () {
+    assert.strictEqual(ARG_NAMES.set("gatewayPort", "18790"), "set gatewayPort: 18790");
+    assert.strictEqual(ARG_NAMES.set("tailnetJoin", "true"), "set tailnetJoin: true");
+    assert.strictEqual(ARG_NAMES.set("location", "nbg1"), 'set location: "nbg1"');
+    assert.strictEqual(ARG_NAMES.set("restoreFrom", "1e3"), 'set restoreFrom: "1e3"');
+    assert.strictEqual(
+      ARG_NAMES.set("execAllowlist", "date", { list: true }),
+      'set execAllowlist: ["date"]',
+    );
   });
 });
