@@ -63,6 +63,8 @@ const NOT_THE_KITS = [
   "/var/lib/tailscale-shim",
   "/var/lib/ucf",
   "/var/lib/logrotate",
+  // apt records its transactions there on a machine with PackageKit.
+  "/var/lib/PackageKit",
   "/var/lib/sudo",
   "/var/cache/apt",
   "/var/cache/debconf",
