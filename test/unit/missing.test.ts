@@ -37,6 +37,13 @@ describe("first run: the settings a stack lacks, judged by the program's own par
     ]);
   });
 
+  it("host: a model key and the machine, nothing of Hetzner's or Tailscale's", function () {
+    assert.deepStrictEqual(asked({ "clawkit:target": "host" }), [
+      "clawkit:anthropicApiKey (secret)",
+      "clawkit:host",
+    ]);
+  });
+
   it("vps with a backup bucket: its endpoint, its token and the key, the three secret", function () {
     const complete = {
       "clawkit:target": "vps",
