@@ -1,5 +1,4 @@
 import * as assert from "assert";
-import { ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { CREDENTIAL_UPSTREAMS } from "../../vps/host/credential-gateway";
@@ -28,12 +27,12 @@ import {
   startResolver,
   TAILNET_KEY,
   testSecrets,
-  testZone,
 } from "./clawkitHost";
 import { NET, Peer, sleep, SystemHost, systemPrerequisites } from "./harness";
 import { describeExposureCheck } from "./exposure-check.test";
 import { bpfFirewallEnforced, onlyLoopbackFromUnit } from "./ipFirewall";
 import { describeAlerts } from "./alerts";
+import { describeProxyInward, probeFrom, ProbeOptions } from "./attacks";
 import {
   BackedUp,
   describeBackups,
@@ -42,7 +41,6 @@ import {
   startFakeBucket,
 } from "./backups";
 
-const PROBE = path.join(__dirname, "probe.py");
 /** Figures for `npm run bench`, when it asks for them. */
 const figures: Record<string, unknown> = {};
 /** How often the timed faults run: several times for the bench's medians, once in the suite. */
@@ -61,18 +59,8 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
   const first = testSecrets(1);
 
   /** probe.py inside the host (as root, or as a user of it) or in a peer namespace. */
-  const probe = (
-    where: Peer | "host",
-    args: string[],
-    opts: { user?: string; input?: string; timeoutMs?: number } = {},
-  ) => {
-    return where === "host"
-      ? host.exec(["python3", PROBE_IN_ROOT, ...args], opts)
-      : host.execIn(where, ["python3", PROBE, ...args], {
-          input: opts.input,
-          timeoutMs: opts.timeoutMs,
-        });
-  };
+  const probe = (where: Peer | "host", args: string[], opts: ProbeOptions = {}) =>
+    probeFrom(host, where, args, opts);
   /** HTTP status of POST /tools/invoke with a token (or none) from a place. */
   const invoke = (where: Peer | "host", url: string, token?: string): string => {
     const headers = token === undefined ? [] : ["Authorization: Bearer -"];
@@ -533,71 +521,10 @@ describe("system: a clawkit host in a throwaway Debian root, attacked from other
     });
   });
 
-  describe("the proxy never tunnels into the host [A3]", function () {
-    // A canary on 443 of the host's own addresses (the served gateway holds the
-    // tailnet ones): a refusal must not be "nothing listened there".
-    let canary: ChildProcess;
-    const accepted: string[] = [];
-    before(async function () {
-      canary = host.spawnIn("host", [
-        "python3",
-        PROBE_IN_ROOT,
-        "listen",
-        "443",
-        "127.0.0.1",
-        "127.53.0.1",
-        "::1",
-        NET.publicHost,
-        NET.publicHost6,
-      ]);
-      await new Promise<void>((resolve, reject) => {
-        canary.stdout!.on("data", (chunk: Buffer) => {
-          for (const line of chunk.toString().split("\n")) {
-            if (line === "ready") resolve();
-            else if (line.startsWith("accepted ")) accepted.push(line.slice(9));
-          }
-        });
-        canary.once("exit", (code) => reject(new Error(`the canary exited (${code})`)));
-      });
-    });
-    after(() => canary?.kill("SIGKILL"));
-
-    const names = Object.keys(testZone()).filter(
-      (n) => n.endsWith(`.${INWARD_DOMAIN}`) && !n.startsWith("outward"),
-    );
-    it(`refuses every allowlisted name that resolves inward (${names.length} classes, A and AAAA)`, function () {
-      const answers = names.map((name) => {
-        const r = probe("host", ["proxy", "3128", name, "443"], { user: "openclaw" });
-        return `${name} ${r.stdout.trim()}`;
-      });
-      assert.deepStrictEqual(
-        answers,
-        names.map((name) => `${name} connect=403`),
-      );
-      assert.deepStrictEqual(accepted, [], "the proxy reached a listener on the host");
-    });
-
-    it("while a name of the same allowlisted domain that resolves outward goes through", function () {
-      const r = probe("host", ["proxy", "3128", `outward.${INWARD_DOMAIN}`, "443"], {
-        user: "openclaw",
-      });
-      assert.strictEqual(r.stdout.trim(), "connect=200 upstream=200");
-    });
-
-    it("the firewall stops the proxy user itself at every address of the host", function () {
-      const addresses = host
-        .exec('ip -o addr show | awk \'$3 ~ /^inet/ { sub("/.*", "", $4); print $4 }\'')
-        .stdout.split("\n")
-        .filter((a) => a && !a.startsWith("fe80:"));
-      assert.ok(addresses.includes(NET.publicHost6) && addresses.includes(NET.tailnetHost));
-      for (const address of addresses) {
-        // Root reaches each (canary or served gateway): there is something to refuse.
-        assert.strictEqual(probe("host", ["tcp", address, "443"]).status, 0, `root -> ${address}`);
-        const r = probe("host", ["tcp", address, "443"], { user: HOST.proxyUser });
-        assert.notStrictEqual(r.status, 0, `the proxy user reached ${address}:443`);
-      }
-    });
-  });
+  describeProxyInward(() => ({
+    host,
+    hostAddresses: ["127.0.0.1", "127.53.0.1", "::1", NET.publicHost, NET.publicHost6],
+  }));
 
   describe("secrets on the host", function () {
     it("the secrets file is root-only and unreadable to the agent [S1]", function () {

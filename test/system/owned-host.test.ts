@@ -22,6 +22,7 @@ import {
 import { lockdownCommand } from "../../vps/hostLockdown";
 import { SECRETS_APPLY_COMMAND } from "../../vps/secretsSync";
 import { command, requirePrerequisites, run, tempDir } from "../support/tools";
+import { describeProxyInward, probeFrom, ProbeOptions } from "./attacks";
 import { makeBucketStore, startFakeBucket } from "./backups";
 import {
   ALLOWED_HOST,
@@ -29,7 +30,6 @@ import {
   FORBIDDEN_HOST,
   ownedHostSettings,
   HOSTNAME,
-  PROBE_IN_ROOT,
   seedRuntime,
   startFakeProvider,
   startResolver,
@@ -41,7 +41,6 @@ import { ExecResult, NET, Peer, sleep, SystemHost, systemPrerequisites } from ".
 /** The operator's own login on the machine (not the kit's clawadmin). */
 const OPERATOR = "opadmin";
 const OWNER = ownerTag("systest", "owned");
-const PROBE = path.join(__dirname, "probe.py");
 /** A package of the kit's that the stock machine lacks: provisioning installs it, destroy purges it. */
 const KIT_INSTALLS = "unattended-upgrades";
 /** A home LAN on the root's eth0, both families: what the operator may opt in to. */
@@ -192,14 +191,8 @@ describe("system: a machine the operator owns, provisioned over SSH on the tailn
       new: [...now].filter((l) => !was.has(l)),
     };
   };
-  const probe = (
-    where: Peer | "host",
-    args: string[],
-    opts: { user?: string; input?: string } = {},
-  ) =>
-    where === "host"
-      ? host.exec(["python3", PROBE_IN_ROOT, ...args], opts)
-      : host.execIn(where, ["python3", PROBE, ...args], { input: opts.input });
+  const probe = (where: Peer | "host", args: string[], opts: ProbeOptions = {}) =>
+    probeFrom(host, where, args, opts);
   const invoke = (token?: string) =>
     probe(
       "tailnet",
@@ -648,4 +641,11 @@ describe("system: a machine the operator owns, provisioned over SSH on the tailn
     assert.strictEqual(applied.status, 0, applied.stderr);
     await gatewayUp();
   });
+
+  // Runs after every step above (mocha runs a block's own tests first): on the machine
+  // as the join left it, provisioned, its LAN addresses the host's own too.
+  describeProxyInward(() => ({
+    host,
+    hostAddresses: ["127.0.0.1", "127.53.0.1", "::1", NET.publicHost, NET.publicHost6, ...LAN.host],
+  }));
 });
