@@ -3,9 +3,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { GatewayToken } from "../core/gatewayToken";
 import { ARG_NAMES, dnsLabel, plainArgProblems, refuseArgs } from "../core/rules";
 import { afterProvisioning } from "../vps/afterProvisioning";
-import { packBundle, PROVISION_COMMAND, renderBundle, renderHostEnv } from "../vps/host/bundle";
 import {
-  ownedProvisionCommand,
+  OWNED_PROVISION_COMMAND,
+  packBundle,
+  renderBundle,
+  renderHostEnv,
+} from "../vps/host/bundle";
+import {
   ownerTag,
   preflightCommand,
   TAILNET_KEY_COMMAND,
@@ -91,7 +95,7 @@ export class HostAgent extends pulumi.ComponentResource {
         privateKey: settings.sshPrivateKey,
         knownHostKey: settings.sshHostKey,
         preflight: preflightCommand(owner, settings.sshFromLan, joining !== undefined),
-        provisionCommand: ownedProvisionCommand(PROVISION_COMMAND),
+        provisionCommand: OWNED_PROVISION_COMMAND,
         bundle,
         // The record is made before the first provisioning, and the removal runs after
         // everything else on destroy. No triggers: a replacement would create the new

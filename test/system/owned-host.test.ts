@@ -9,11 +9,15 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { PROVISION_COMMAND, renderBundle, renderHostEnv, packBundle } from "../../vps/host/bundle";
+import {
+  OWNED_PROVISION_COMMAND,
+  packBundle,
+  renderBundle,
+  renderHostEnv,
+} from "../../vps/host/bundle";
 import { HOST } from "../../vps/host/paths";
 import {
   TAILNET_KEY_COMMAND,
-  ownedProvisionCommand,
   ownerTag,
   parsePreflight,
   preflightCommand,
@@ -150,7 +154,7 @@ describe("system: a machine the operator owns, provisioned over SSH on the tailn
       { input: opts.input ?? "", timeoutMs: opts.timeoutMs ?? 600_000 },
     );
   const provisionOver = (from: Peer, address: string, sshFromLan: readonly string[] = []) =>
-    ssh(from, address, ownedProvisionCommand(PROVISION_COMMAND), {
+    ssh(from, address, OWNED_PROVISION_COMMAND, {
       input: packBundle(renderBundle(settings(sshFromLan))).base64,
     });
   /** What the machine holds, path by path (type, owner, mode, link, content), but what is not the kit's. */
@@ -369,7 +373,7 @@ describe("system: a machine the operator owns, provisioned over SSH on the tailn
         `SSH_CONNECTION=${LAN.peer[0]} 50000 ${LAN.host[0]} 22`,
         "sh",
         "-c",
-        ownedProvisionCommand(PROVISION_COMMAND),
+        OWNED_PROVISION_COMMAND,
       ],
       { input: packBundle(renderBundle(settings())).base64 },
     );
@@ -625,7 +629,7 @@ describe("system: a machine the operator owns, provisioned over SSH on the tailn
     const key = ssh("internet", LAN.host[0], TAILNET_KEY_COMMAND, { input: TAILNET_KEY });
     assert.strictEqual(key.status, 0, key.stderr);
     seedRuntime(host);
-    const provisioned = ssh("internet", LAN.host[0], ownedProvisionCommand(PROVISION_COMMAND), {
+    const provisioned = ssh("internet", LAN.host[0], OWNED_PROVISION_COMMAND, {
       input: packBundle(renderBundle(ownedHostSettings(config))).base64,
     });
     assert.strictEqual(provisioned.status, 0, provisioned.stderr.slice(-3000));

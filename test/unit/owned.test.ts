@@ -8,14 +8,14 @@ import * as zlib from "zlib";
 import { ConfigError } from "../../core/config";
 import { HostAgent, HostAgentArgs } from "../../owned/agent";
 import { missingSettings } from "../../program/missing";
-import { packBundle, PROVISION_COMMAND, renderBundle, renderHostEnv } from "../../vps/host/bundle";
-import { hostSettings } from "../../vps/settings";
 import {
-  ownedProvisionCommand,
-  preflightCommand,
-  TAILNET_KEY_COMMAND,
-  teardownCommands,
-} from "../../vps/host/owned";
+  OWNED_PROVISION_COMMAND,
+  packBundle,
+  renderBundle,
+  renderHostEnv,
+} from "../../vps/host/bundle";
+import { hostSettings } from "../../vps/settings";
+import { preflightCommand, TAILNET_KEY_COMMAND, teardownCommands } from "../../vps/host/owned";
 import { pinnedHostKey, Provisioner } from "../../vps/provisioner";
 import {
   BACKUP_CONFIG,
@@ -357,7 +357,7 @@ describe("host target: the resource graph of a machine the operator owns (mocks)
 
   it("provisioning sends the vps bundle with the arrival check, and the exposure check runs only its tailnet half", async function () {
     const provision = plain(built.named("openclaw-host-provision"));
-    assert.strictEqual(provision.create, ownedProvisionCommand(PROVISION_COMMAND));
+    assert.strictEqual(provision.create, OWNED_PROVISION_COMMAND);
     assert.match(String(provision.create), /--arrived "\$1"' sh "\$SSH_CONNECTION"$/);
     const bundle = zlib.gunzipSync(Buffer.from(String(provision.stdin), "base64")).toString("utf8");
     assert.ok(bundle.includes("AllowUsers alice"), "sshd does not admit the operator's login");

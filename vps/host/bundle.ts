@@ -271,7 +271,19 @@ export function packBundle(files: readonly BundleFile[]): PackedBundle {
 
 /**
  * The remote command that unpacks the bundle from stdin into a fresh root-only
- * directory and runs provision.sh from it. Plain text, no secret.
+ * directory and runs provision.sh from it; with checkArrival, the connection's own
+ * SSH_CONNECTION (expanded by the admin's shell, before sudo drops it) goes along, and
+ * provision.sh checks the arrival again before any step. Plain text, no secret.
  */
-export const PROVISION_COMMAND =
-  'sudo sh -c \'set -e; d=$(mktemp -d); trap "rm -rf $d" EXIT; base64 -d | tar -xz -C "$d"; sh "$d/scripts/provision.sh"\'';
+function provisionCommand(checkArrival: boolean): string {
+  const run = checkArrival
+    ? `sh "$d/scripts/provision.sh" --arrived "$1"' sh "$SSH_CONNECTION"`
+    : `sh "$d/scripts/provision.sh"'`;
+  return `sudo sh -c 'set -e; d=$(mktemp -d); trap "rm -rf $d" EXIT; base64 -d | tar -xz -C "$d"; ${run}`;
+}
+
+/** Provisioning a vps. */
+export const PROVISION_COMMAND = provisionCommand(false);
+
+/** Provisioning a machine the operator owns (preflight.sh says why the arrival is checked). */
+export const OWNED_PROVISION_COMMAND = provisionCommand(true);

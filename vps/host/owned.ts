@@ -1,3 +1,4 @@
+import * as path from "path";
 import { HOST, readShipped } from "./paths";
 
 /**
@@ -71,20 +72,7 @@ export function parsePreflight(stdout: string): PreflightReport {
  * Leaves the one-off tailnet key (on stdin) in the root-only file the vps's first boot
  * uses, for provisioning to join with and shred (`clawkit:tailnetJoin`).
  */
-export const TAILNET_KEY_COMMAND = `sudo sh -c 'umask 077 && mkdir -p ${HOST.tailscaleKeyFile.replace(/\/[^/]*$/, "")} && cat >${HOST.tailscaleKeyFile}'`;
-
-/**
- * The provisioning command for an owned machine: the vps one, and the connection's own
- * SSH_CONNECTION passed to provision.sh, which checks the arrival again before any step.
- */
-export function ownedProvisionCommand(provisionCommand: string): string {
-  const marker = 'sh "$d/scripts/provision.sh"\'';
-  if (!provisionCommand.endsWith(marker)) throw new Error("unexpected provisioning command");
-  return (
-    provisionCommand.slice(0, -marker.length) +
-    'sh "$d/scripts/provision.sh" --arrived "$1"\' sh "$SSH_CONNECTION"'
-  );
-}
+export const TAILNET_KEY_COMMAND = `sudo sh -c 'umask 077 && mkdir -p ${path.posix.dirname(HOST.tailscaleKeyFile)} && cat >${HOST.tailscaleKeyFile}'`;
 
 /**
  * The record and the removal: `create` notes once what the machine was before the kit

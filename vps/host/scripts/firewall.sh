@@ -45,27 +45,29 @@ else
   splice_block /etc/ufw/before6.rules "$files/ufw-agent6$variant.rules"
 fi
 
-# allow COMMENT RULE...: the kit's rule, or with --remove, its deletion. ufw prints
-# "Skipping ..." for a rule it already has and ignores a missing one on delete.
-allow() {
-  comment=$1
-  shift
-  if [ "$removing" -eq 1 ]; then ufw delete allow "$@" >/dev/null; else ufw allow "$@" comment "$comment" >/dev/null; fi
+# rule add|delete COMMENT RULE...: one of the kit's allow rules, added or deleted. ufw
+# prints "Skipping ..." for a rule it already has and ignores a missing one on delete.
+rule() {
+  rule_verb=$1 comment=$2
+  shift 2
+  if [ "$rule_verb" = delete ]; then ufw delete allow "$@" >/dev/null; else ufw allow "$@" comment "$comment" >/dev/null; fi
 }
+verb=add
+if [ "$removing" -eq 1 ]; then verb=delete; fi
 
 # The allows come before the default denies: on a machine where ufw is already active
 # (an owned one), a deny applies at once, and sshd must never be left out.
-allow 'sshd, tailnet only' in on tailscale0 to any port 22 proto tcp
+rule "$verb" 'sshd, tailnet only' in on tailscale0 to any port 22 proto tcp
 # sshd's replies, whatever conntrack knows: a session that began before ufw was on
 # (an owned machine's first provisioning) has no ESTABLISHED entry to match.
-allow 'sshd replies, tailnet only' out on tailscale0 proto tcp from any port 22
-allow 'tailscale serve' in on tailscale0 to any port 443 proto tcp
-allow 'DNS' out 53
-allow 'NTP' out 123/udp
-allow 'apt' out 80/tcp
-allow 'apt, tailscale, egress proxy' out 443/tcp
-allow 'tailscale direct' out 41641/udp
-allow 'tailscale STUN' out 3478/udp
+rule "$verb" 'sshd replies, tailnet only' out on tailscale0 proto tcp from any port 22
+rule "$verb" 'tailscale serve' in on tailscale0 to any port 443 proto tcp
+rule "$verb" 'DNS' out 53
+rule "$verb" 'NTP' out 123/udp
+rule "$verb" 'apt' out 80/tcp
+rule "$verb" 'apt, tailscale, egress proxy' out 443/tcp
+rule "$verb" 'tailscale direct' out 41641/udp
+rule "$verb" 'tailscale STUN' out 3478/udp
 
 # sshd from the operator's own LAN ranges (clawkit:sshFromLan, an owned machine only),
 # and no range the settings no longer name. A vps has none: no settings file at first boot.
@@ -75,19 +77,16 @@ if [ "$removing" -eq 0 ] && [ -r /etc/clawkit/clawkit.env ]; then
   # shellcheck source=/dev/null
   lan_ranges=$(. /etc/clawkit/clawkit.env && printf '%s' "${CLAWKIT_SSH_FROM_LAN:-}")
 fi
-# lan_rules CIDR: sshd answers the range, and its replies go back there.
+# lan_rules add|delete CIDR: sshd answers the range, and its replies go back there.
 lan_rules() {
-  allow "$lan_comment" in from "$1" to any port 22 proto tcp
-  allow "$lan_comment" out proto tcp from any port 22 to "$1"
+  rule "$1" "$lan_comment" in from "$2" to any port 22 proto tcp
+  rule "$1" "$lan_comment" out proto tcp from any port 22 to "$2"
 }
-for cidr in $lan_ranges; do lan_rules "$cidr"; done
+for cidr in $lan_ranges; do lan_rules add "$cidr"; done
 named=$(ufw show added 2>/dev/null | grep -F "comment '$lan_comment'" | grep -o '[0-9A-Fa-f.:]*/[0-9]*' | sort -u) || true
 for cidr in $named; do
   case " $lan_ranges " in *" $cidr "*) continue ;; esac
-  was_removing=$removing
-  removing=1
-  lan_rules "$cidr"
-  removing=$was_removing
+  lan_rules delete "$cidr"
   log "ufw: sshd no longer answers $cidr"
 done
 
